@@ -198,18 +198,15 @@ func (e *dataError) Error() string {
 
 func bad(field, why string) error { return &dataError{field: field, why: why} }
 
-// strict decodes one JSON value into v: unknown fields, trailing data and
-// type mismatches are bad upstream data.
+// strict decodes one JSON value into v: trailing data and type mismatches
+// are bad upstream data. Unknown fields are ignored: the police system adds
+// fields in minor versions, and the hub must not break when it does.
 func strict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te) && safeFieldName(te.Field) != "":
+		if errors.As(err, &te) && safeFieldName(te.Field) != "" {
 			return bad(te.Field, "wrong JSON type")
-		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			return bad("", "unknown field in answer")
 		}
 		return bad("", "malformed JSON")
 	}

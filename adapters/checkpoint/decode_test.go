@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,7 +80,6 @@ func TestDecodeRejects(t *testing.T) {
 		name, from, to string
 		whole          bool // the whole answer is refused, not one person
 	}{
-		{"unknown field", `"vehicle":"51L-205.84",`, `"vehicle":"51L-205.84","extra":1,`, false},
 		{"time without offset", `"2025-12-31T20:12:05+07:00"`, `"2025-12-31T20:12:05"`, false},
 		{"direction", `"direction":"IN"`, `"direction":"VAO"`, false},
 		{"id type", `"id_type":"CCCD"`, `"id_type":"CMT"`, false},
@@ -239,5 +239,23 @@ func checkDataError(t *testing.T, err error) {
 	var de *dataError
 	if !errors.As(err, &de) {
 		t.Fatalf("untyped decode error %T: %v", err, err)
+	}
+}
+
+// The police system adds fields in minor versions; the hub must keep working.
+func TestDecodeIgnoresUnknownFields(t *testing.T) {
+	base := string(readFixture(t, "passages_search.json"))
+	changed := strings.Replace(base, `"vehicle":"51L-205.84",`, `"vehicle":"51L-205.84","new_field":{"x":1},`, 1)
+	if changed == base {
+		t.Fatal("fixture changed; update the test")
+	}
+	ids := []string{"079065764713"}
+	want, err := decodePassageSearch([]byte(base), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodePassageSearch([]byte(changed), ids)
+	if err != nil || got["079065764713"].err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("unknown field changed the result: %v\n%v\n%v", err, got, want)
 	}
 }

@@ -63,6 +63,9 @@ type Duration time.Duration
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
 
 func (d *Duration) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" { // encoding/json convention: null leaves the value alone
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("duration must be a string such as \"250ms\"")
@@ -136,7 +139,7 @@ func New(name string, p Profile, writeErr ErrorWriter, opts ...Option) (*Injecto
 	for _, o := range opts {
 		o(i)
 	}
-	i.tokens = float64(p.RateBurst)
+	i.tokens = initialTokens(p)
 	i.last = i.clock.Now()
 	return i, nil
 }
@@ -156,10 +159,13 @@ func (i *Injector) SetProfile(p Profile) error {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.profile = p
-	i.tokens = float64(p.RateBurst)
+	i.tokens = initialTokens(p)
 	i.last = i.clock.Now()
 	return nil
 }
+
+// initialTokens fills the bucket: a zero burst still lets one request through.
+func initialTokens(p Profile) float64 { return float64(max(p.RateBurst, 1)) }
 
 // Counts returns the number of requests seen per operation since the last reset.
 func (i *Injector) Counts() map[string]int64 {
