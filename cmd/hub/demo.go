@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/vn-epidemic/hub/domain"
+	"github.com/vn-epidemic/hub/gateway"
+	"github.com/vn-epidemic/hub/mocks"
+	"github.com/vn-epidemic/hub/mocks/checkpoint"
+	"github.com/vn-epidemic/hub/mocks/faults"
+	"github.com/vn-epidemic/hub/mocks/insurance"
+	"github.com/vn-epidemic/hub/mocks/population"
+	"github.com/vn-epidemic/hub/mocks/synth"
+	"github.com/vn-epidemic/hub/mocks/vaccination"
+	"github.com/vn-epidemic/hub/qr"
+)
+
+// runDemo runs the hub, every stand-in and a synthetic population in one
+// process on 127.0.0.1, and prints where everything is.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address the hub listens on")
+	latency := fs.Duration("upstream-latency", 0, "median latency of every stand-in (p99 is 10x), e.g. 20ms; 0 = instant")
+	pf := addPopulationFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pop, err := pf.build()
+	if err != nil {
+		return err
+	}
+	profiles := map[string]faults.Profile{}
+	if *latency > 0 {
+		for _, n := range mocks.Names {
+			profiles[n] = faults.Profile{LatencyMedian: faults.Duration(*latency), LatencyP99: faults.Duration(10 * *latency)}
+		}
+	}
+	stack, err := mocks.Start(mocks.Options{Population: pop, Faults: profiles, FaultSeed: *pf.seed})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = stack.Close(shutdownCtx)
+	}()
+
+	cfg := demoConfig(*addr, stack)
+	hub, err := gateway.Build(cfg, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	printDemo(stdout, "http://"+ln.Addr().String(), stack, pop)
+	return hub.Server.Serve(ctx, ln)
+}
+
+// demoConfig points the hub at the in-process stand-ins with their demo credentials.
+func demoConfig(addr string, stack *mocks.Stack) gateway.Config {
+	cfg := gateway.Defaults()
+	cfg.Listen = addr
+	cfg.GraphQL.Introspection = true
+	up := &cfg.Upstreams
+	up.Population.URL = stack.URL(domain.UpstreamPopulation)
+	up.Population.AgencyCode = population.DefaultAgencyCode
+	up.Population.ServiceCode = "DVC-COVID19"
+	up.Population.IntegrationCode = "HUB-LIENTHONG"
+	up.Population.OfficerCode = "HUB-DEMO"
+	up.Population.Username = population.DefaultUsername
+	up.Population.Password = population.DefaultPassword
+	up.Vaccination.URL = stack.URL(domain.UpstreamVaccination)
+	up.Vaccination.ClientID = vaccination.DefaultClientID
+	up.Vaccination.ClientSecret = vaccination.DefaultClientSecret
+	up.Insurance.URL = stack.URL(domain.UpstreamInsurance)
+	up.Insurance.APIKey = insurance.DefaultAPIKey
+	up.Checkpoint.URL = stack.URL(domain.UpstreamCheckpoint)
+	up.Checkpoint.APIKey = checkpoint.DefaultAPIKey
+	return cfg
+}
+
+func printStandIns(w io.Writer, stack *mocks.Stack) {
+	fmt.Fprintln(w, "Ministry stand-ins (faults and request counts: <url>/_control/faults, <url>/_control/counts):")
+	fmt.Fprintf(w, "  population   %s   SOAP 1.1, WSDL at ?wsdl  (user %s, agency %s)\n",
+		stack.URL(domain.UpstreamPopulation), population.DefaultUsername, population.DefaultAgencyCode)
+	fmt.Fprintf(w, "  vaccination  %s   REST, OAuth2 client %s, /openapi.json\n",
+		stack.URL(domain.UpstreamVaccination), vaccination.DefaultClientID)
+	fmt.Fprintf(w, "  insurance    %s   REST, API key, /openapi.json\n", stack.URL(domain.UpstreamInsurance))
+	fmt.Fprintf(w, "  checkpoint   %s   REST, API key, /openapi.json\n", stack.URL(domain.UpstreamCheckpoint))
+}
+
+func printDemo(w io.Writer, hubURL string, stack *mocks.Stack, pop *synth.Population) {
+	fmt.Fprintf(w, "Hub:       %s/graphql   (explorer: %s/ , health: /healthz, /readyz)\n", hubURL, hubURL)
+	fmt.Fprintf(w, "Population: %d synthetic citizens (seed %d), as of %s\n\n",
+		pop.Size(), pop.Config().Seed, pop.Config().Epoch.Format(time.RFC3339))
+	printStandIns(w, stack)
+	fmt.Fprintln(w, "\nCitizens to try:")
+	var firstID, firstQR, commune, province string
+	for _, s := range pop.Showcase() {
+		p := pop.At(s.Index)
+		chip := qr.EncodeChipCard(p, pop.CardIssued(s.Index), false)
+		fmt.Fprintf(w, "  %s  (%s)\n    chip-card QR: %s\n", p.ID, s.Why, chip)
+		if firstID == "" {
+			firstID, firstQR, commune, province = p.ID, chip, p.Current.CommuneCode, p.Current.ProvinceCode
+		}
+	}
+	if firstID == "" {
+		return
+	}
+	fmt.Fprintln(w, "\nExample queries (paste into the explorer, or use curl):")
+	for _, q := range demoQueries(firstID, firstQR, commune, province, pop.Config().Epoch) {
+		fmt.Fprintf(w, "\n# %s\n%s\n", q.title, q.query)
+	}
+	fmt.Fprintf(w, "\ncurl -s %s/graphql -H 'Content-Type: application/json' \\\n  -d '{\"query\":\"{ citizen(id: \\\"%s\\\") { identity { fullName } vaccination { status } } }\"}'\n\n",
+		hubURL, firstID)
+}
+
+type exampleQuery struct{ title, query string }
+
+func demoQueries(id, chipQR, commune, province string, epoch time.Time) []exampleQuery {
+	qrLiteral := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(chipQR)
+	return []exampleQuery{
+		{"One citizen, four ministries in one answer", fmt.Sprintf(citizenQuery, id)},
+		{"Checkpoint scan of a chip-card QR", fmt.Sprintf(qrQuery, qrLiteral)},
+		{"Arrivals into a province in the last 24 hours", fmt.Sprintf(arrivalsQuery, province,
+			epoch.Add(-24*time.Hour).Format(time.RFC3339), epoch.Add(time.Hour).Format(time.RFC3339))},
+		{"A commune's reconciliation list (mismatches to correct)", fmt.Sprintf(reconciliationQuery, commune)},
+		{"Vaccination coverage of a province", fmt.Sprintf(coverageQuery, province)},
+	}
+}
