@@ -1,0 +1,150 @@
+package gateway
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/vn-epidemic/hub/adapters/checkpoint"
+	"github.com/vn-epidemic/hub/adapters/insurance"
+	"github.com/vn-epidemic/hub/adapters/population"
+	"github.com/vn-epidemic/hub/adapters/upstream"
+	"github.com/vn-epidemic/hub/adapters/vaccination"
+	"github.com/vn-epidemic/hub/adminunit"
+	"github.com/vn-epidemic/hub/domain"
+	"github.com/vn-epidemic/hub/gateway/explorer"
+	"github.com/vn-epidemic/hub/graph"
+)
+
+// Hub is the assembled hub, ready to serve.
+type Hub struct {
+	Server    *Server
+	Directory *adminunit.Directory
+}
+
+// Build assembles the hub from a validated config: one adapter per upstream,
+// the graph over them, and the HTTP server.
+func Build(cfg Config, logger *slog.Logger, mws ...upstream.Middleware) (*Hub, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	dir, err := loadDirectory(cfg.AdminUnits)
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Transport: newTransport()}
+	caller := func(uc UpstreamCommon) *upstream.Caller { return upstream.NewCaller(client, uc.Timeout.Std(), mws...) }
+
+	up := cfg.Upstreams
+	pop, err := population.New(population.Config{
+		BaseURL:         up.Population.URL,
+		AgencyCode:      up.Population.AgencyCode,
+		ServiceCode:     up.Population.ServiceCode,
+		IntegrationCode: up.Population.IntegrationCode,
+		OfficerCode:     up.Population.OfficerCode,
+		Username:        up.Population.Username,
+		Password:        up.Population.Password,
+		MaxConcurrency:  up.Population.MaxConcurrency,
+	}, caller(up.Population.UpstreamCommon))
+	if err != nil {
+		return nil, fmt.Errorf("gateway: population adapter: %w", err)
+	}
+	vac, err := vaccination.New(vaccination.Config{
+		BaseURL:      up.Vaccination.URL,
+		TokenURL:     up.Vaccination.TokenURL,
+		ClientID:     up.Vaccination.ClientID,
+		ClientSecret: up.Vaccination.ClientSecret,
+		Scope:        up.Vaccination.Scope,
+	}, caller(up.Vaccination.UpstreamCommon))
+	if err != nil {
+		return nil, fmt.Errorf("gateway: vaccination adapter: %w", err)
+	}
+	ins, err := insurance.New(insurance.Config{BaseURL: up.Insurance.URL, APIKey: up.Insurance.APIKey}, caller(up.Insurance.UpstreamCommon))
+	if err != nil {
+		return nil, fmt.Errorf("gateway: insurance adapter: %w", err)
+	}
+	chk, err := checkpoint.New(checkpoint.Config{BaseURL: up.Checkpoint.URL, APIKey: up.Checkpoint.APIKey}, caller(up.Checkpoint.UpstreamCommon))
+	if err != nil {
+		return nil, fmt.Errorf("gateway: checkpoint adapter: %w", err)
+	}
+
+	res, err := graph.NewResolver(graph.Config{
+		LoaderWait:      cfg.GraphQL.LoaderWait.Std(),
+		UpstreamTimeout: cfg.GraphQL.RequestTimeout.Std(),
+	}, graph.Sources{
+		Population:  pop,
+		Vaccination: graph.AdaptVaccination(vac, func(k graph.VaccinationKey) vaccination.PersonKey { return vaccination.PersonKey(k) }),
+		Insurance:   ins,
+		Checkpoint:  chk,
+	}, dir)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	gql := graph.NewServer(res, graph.ServerOptions{Introspection: cfg.GraphQL.Introspection, Logger: logger})
+	exp, err := explorer.New(explorer.Config{Title: "Hub explorer", Endpoint: "/graphql", DefaultQuery: explorerIntro})
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	srv, err := NewServer(cfg, ServerDeps{
+		GraphQL:  gql,
+		Explorer: exp,
+		Upstreams: map[string]Pinger{
+			domain.UpstreamPopulation:  pop,
+			domain.UpstreamVaccination: vac,
+			domain.UpstreamInsurance:   ins,
+			domain.UpstreamCheckpoint:  chk,
+		},
+		Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Hub{Server: srv, Directory: dir}, nil
+}
+
+const explorerIntro = `# The hub: one schema over the population database, the vaccination
+# platform, health insurance and the police checkpoint system.
+# Open "Docs" for every type and field; error codes are listed on Query.
+`
+
+// newTransport is shared by every upstream: keep-alive pools sized for the
+// population database's fan-out of single lookups.
+func newTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 3 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          512,
+		MaxIdleConnsPerHost:   128,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+func loadDirectory(c AdminUnitsConfig) (*adminunit.Directory, error) {
+	if c.ProvincesFile == "" {
+		return adminunit.Default()
+	}
+	p, err := os.Open(c.ProvincesFile)
+	if err != nil {
+		return nil, fmt.Errorf("adminUnits.provincesFile: %w", err)
+	}
+	defer p.Close()
+	cm, err := os.Open(c.CommunesFile)
+	if err != nil {
+		return nil, fmt.Errorf("adminUnits.communesFile: %w", err)
+	}
+	defer cm.Close()
+	dir, err := adminunit.Load(p, cm)
+	if err != nil {
+		return nil, fmt.Errorf("adminUnits: %w", err)
+	}
+	return dir, nil
+}

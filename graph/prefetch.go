@@ -1,0 +1,119 @@
+package graph
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/vn-epidemic/hub/domain"
+)
+
+// Prefetching for pages. A page's rows resolve their citizens concurrently,
+// each Load joining whatever batch is open; how many batches that makes
+// depends on timing (a busy machine can split a page over several). A list
+// resolver knows every row's person up front, so it looks ahead at what the
+// client selected below the rows' citizen field and loads exactly that, one
+// batch per ministry (per 100 keys), before returning the page. The rows'
+// own Loads are then served from the request's cache.
+
+// selectedBelow reports whether the field path (names, fragments resolved,
+// @skip/@include applied) is selected under the field being resolved.
+func selectedBelow(ctx context.Context, path ...string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	return selectedIn(graphql.GetOperationContext(ctx), fc.Field.Selections, path)
+}
+
+func selectedIn(opCtx *graphql.OperationContext, sels ast.SelectionSet, path []string) bool {
+	if len(path) == 0 {
+		return true
+	}
+	for _, f := range graphql.CollectFields(opCtx, sels, nil) {
+		if f.Name == path[0] && selectedIn(opCtx, f.Selections, path[1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// prefetchCitizens loads what the rows' citizens will be asked about: the
+// registry entries of ids, then, as selected below base (the path from the
+// list field to the rows' Citizen field), their vaccination records,
+// certificates, reconciliations, insurance cards, declarations and passages.
+// Failures are cached per key like any load and reported by the fields.
+func (r *Resolver) prefetchCitizens(ctx context.Context, ids []string, base ...string) {
+	sel := func(p ...string) bool { return selectedBelow(ctx, append(slices.Clone(base), p...)...) }
+	if !sel() {
+		return
+	}
+	var lookups []string
+	for _, id := range ids {
+		if k := domain.ClassifyID(id); k == domain.IDPersonal || k == domain.IDOld {
+			lookups = append(lookups, id)
+		}
+	}
+	if len(lookups) == 0 {
+		return
+	}
+	l := r.loadersFrom(ctx)
+	l.person.LoadAll(ctx, lookups)
+
+	// The keys the rows' fields will use, derived exactly as they derive them.
+	var citizenIDs []string
+	var vkeys []vaccKey
+	for _, id := range lookups {
+		c, err := r.citizenRef(ctx, id, false)
+		if err != nil || c == nil {
+			continue
+		}
+		citizenIDs = append(citizenIDs, c.ID)
+		key := vaccKey{ID: c.ID}
+		if p, err := l.person.Load(ctx, c.ID); err == nil {
+			key.OldID = p.OldID
+		}
+		vkeys = append(vkeys, key)
+	}
+
+	var wg sync.WaitGroup
+	run := func(selected bool, load func()) {
+		if selected {
+			wg.Go(load)
+		}
+	}
+	run(sel("vaccination"), func() { l.record.LoadAll(ctx, vkeys) })
+	run(sel("vaccination", "certificate"), func() { l.certificate.LoadAll(ctx, vkeys) })
+	run(sel("vaccination", "reconciliation"), func() { l.recon.LoadAll(ctx, vkeys) })
+	run(sel("insurance"), func() { l.card.LoadAll(ctx, citizenIDs) })
+	run(sel("declarations"), func() { l.declarations.LoadAll(ctx, citizenIDs) })
+	run(sel("movements"), func() { l.passages.LoadAll(ctx, citizenIDs) })
+	wg.Wait()
+}
+
+func passageIDs(p page[domain.Passage]) []string {
+	out := make([]string, len(p.edges))
+	for i, e := range p.edges {
+		out[i] = e.node.PersonID
+	}
+	return out
+}
+
+func reconciliationIDs(p page[domain.Reconciliation]) []string {
+	out := make([]string, len(p.edges))
+	for i, e := range p.edges {
+		out[i] = e.node.PersonID
+	}
+	return out
+}
+
+func feedbackIDs(p page[domain.Feedback]) []string {
+	out := make([]string, len(p.edges))
+	for i, e := range p.edges {
+		out[i] = e.node.PersonID
+	}
+	return out
+}
