@@ -129,8 +129,12 @@ func TestFourMinistriesInOneAnswer(t *testing.T) {
 			Insurance struct {
 				SocialNumber string
 			}
-			Declarations struct{ Edges []struct{ Node struct{ Kind string } } }
-			Movements    struct{ Edges []struct{ Node struct{ Direction string } } }
+			Declarations struct {
+				Edges []struct{ Node struct{ Kind string } }
+			}
+			Movements struct {
+				Edges []struct{ Node struct{ Direction string } }
+			}
 		}
 	}
 	if err := json.Unmarshal(res.Data, &got); err != nil {
