@@ -29,6 +29,14 @@ const (
 	DoseBooster    DoseKind = "BOOSTER"
 )
 
+// PersonKey names one person for a system that may hold their records under
+// more than one number: the 12-digit ID plus alternate IDs (the old CMND) a
+// record may have been entered under.
+type PersonKey struct {
+	ID     string
+	AltIDs []string
+}
+
 // Site is a vaccination site (cơ sở tiêm chủng).
 type Site struct {
 	Code        string

@@ -79,7 +79,7 @@ func Build(cfg Config, logger *slog.Logger, mws ...upstream.Middleware) (*Hub, e
 		UpstreamTimeout: cfg.GraphQL.RequestTimeout.Std(),
 	}, graph.Sources{
 		Population:  pop,
-		Vaccination: graph.AdaptVaccination(vac, func(k graph.VaccinationKey) vaccination.PersonKey { return vaccination.PersonKey(k) }),
+		Vaccination: vac,
 		Insurance:   ins,
 		Checkpoint:  chk,
 	}, dir)

@@ -278,7 +278,7 @@ type fakeVaccination struct {
 	failure
 }
 
-func lookupKeys[V any](f *fakeVaccination, op string, keys []VaccinationKey, m map[string]V) ([]V, []error) {
+func lookupKeys[V any](f *fakeVaccination, op string, keys []domain.PersonKey, m map[string]V) ([]V, []error) {
 	ids := make([]string, len(keys))
 	for i, k := range keys {
 		ids[i] = k.ID
@@ -306,15 +306,15 @@ func lookupKeys[V any](f *fakeVaccination, op string, keys []VaccinationKey, m m
 	return out, errs
 }
 
-func (f *fakeVaccination) Records(_ context.Context, keys []VaccinationKey) ([]domain.VaccinationRecord, []error) {
+func (f *fakeVaccination) Records(_ context.Context, keys []domain.PersonKey) ([]domain.VaccinationRecord, []error) {
 	return lookupKeys(f, "Records", keys, f.w.records)
 }
 
-func (f *fakeVaccination) Certificates(_ context.Context, keys []VaccinationKey) ([]domain.Certificate, []error) {
+func (f *fakeVaccination) Certificates(_ context.Context, keys []domain.PersonKey) ([]domain.Certificate, []error) {
 	return lookupKeys(f, "Certificates", keys, f.w.certificates)
 }
 
-func (f *fakeVaccination) Reconciliations(_ context.Context, keys []VaccinationKey) ([]domain.Reconciliation, []error) {
+func (f *fakeVaccination) Reconciliations(_ context.Context, keys []domain.PersonKey) ([]domain.Reconciliation, []error) {
 	return lookupKeys(f, "Reconciliations", keys, f.w.recons)
 }
 

@@ -16,11 +16,11 @@ type vaccKey struct {
 	OldID string
 }
 
-func (k vaccKey) source() VaccinationKey {
+func (k vaccKey) source() domain.PersonKey {
 	if k.OldID == "" {
-		return VaccinationKey{ID: k.ID}
+		return domain.PersonKey{ID: k.ID}
 	}
-	return VaccinationKey{ID: k.ID, AltIDs: []string{k.OldID}}
+	return domain.PersonKey{ID: k.ID, AltIDs: []string{k.OldID}}
 }
 
 // loaders are one request's dataloaders: every lookup that can be batched,
@@ -93,8 +93,8 @@ func (r *Resolver) newLoaders(ctx context.Context) *loaders {
 	}
 }
 
-func sourceKeys(keys []vaccKey) []VaccinationKey {
-	out := make([]VaccinationKey, len(keys))
+func sourceKeys(keys []vaccKey) []domain.PersonKey {
+	out := make([]domain.PersonKey, len(keys))
 	for i, k := range keys {
 		out[i] = k.source()
 	}

@@ -94,26 +94,11 @@ func (r *Resolver) prefetchCitizens(ctx context.Context, ids []string, base ...s
 	wg.Wait()
 }
 
-func passageIDs(p page[domain.Passage]) []string {
+// personIDs lists the person each row of a page is about.
+func personIDs[T any](p page[T], id func(*T) string) []string {
 	out := make([]string, len(p.edges))
 	for i, e := range p.edges {
-		out[i] = e.node.PersonID
-	}
-	return out
-}
-
-func reconciliationIDs(p page[domain.Reconciliation]) []string {
-	out := make([]string, len(p.edges))
-	for i, e := range p.edges {
-		out[i] = e.node.PersonID
-	}
-	return out
-}
-
-func feedbackIDs(p page[domain.Feedback]) []string {
-	out := make([]string, len(p.edges))
-	for i, e := range p.edges {
-		out[i] = e.node.PersonID
+		out[i] = id(e.node)
 	}
 	return out
 }

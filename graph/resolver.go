@@ -26,20 +26,11 @@ type Population interface {
 	PopulationCounts(ctx context.Context, unit string) ([]domain.PopulationCount, error)
 }
 
-// VaccinationKey finds a person's records on the vaccination platform: the
-// 12-digit ID plus alternate IDs (the old CMND) a record may have been entered
-// under. Same fields as the vaccination adapter's PersonKey, so the gateway
-// converts with a plain type conversion (see AdaptVaccination).
-type VaccinationKey struct {
-	ID     string
-	AltIDs []string
-}
-
 // Vaccination is what the graph needs from the vaccination platform.
 type Vaccination interface {
-	Records(ctx context.Context, keys []VaccinationKey) ([]domain.VaccinationRecord, []error)
-	Certificates(ctx context.Context, keys []VaccinationKey) ([]domain.Certificate, []error)
-	Reconciliations(ctx context.Context, keys []VaccinationKey) ([]domain.Reconciliation, []error)
+	Records(ctx context.Context, keys []domain.PersonKey) ([]domain.VaccinationRecord, []error)
+	Certificates(ctx context.Context, keys []domain.PersonKey) ([]domain.Certificate, []error)
+	Reconciliations(ctx context.Context, keys []domain.PersonKey) ([]domain.Reconciliation, []error)
 	ReconciliationList(ctx context.Context, commune string, status domain.ReconciliationStatus, page domain.PageRequest) (domain.Page[domain.Reconciliation], error)
 	RecordDose(ctx context.Context, in domain.DoseInput, identity domain.RecordedIdentity) (domain.Dose, error)
 	CreateFeedback(ctx context.Context, in domain.FeedbackInput) (domain.Feedback, error)
@@ -136,76 +127,4 @@ func NewResolver(cfg Config, src Sources, dir *adminunit.Directory) (*Resolver, 
 		cfg.Actor = func(context.Context) string { return defaultActor }
 	}
 	return &Resolver{cfg: cfg, src: src, dir: dir}, nil
-}
-
-// KeyedVaccination is the vaccination adapter's shape with its own key type K.
-// AdaptVaccination turns it into a Vaccination without the graph importing
-// the adapter.
-type KeyedVaccination[K any] interface {
-	Records(ctx context.Context, keys []K) ([]domain.VaccinationRecord, []error)
-	Certificates(ctx context.Context, keys []K) ([]domain.Certificate, []error)
-	Reconciliations(ctx context.Context, keys []K) ([]domain.Reconciliation, []error)
-	ReconciliationList(ctx context.Context, commune string, status domain.ReconciliationStatus, page domain.PageRequest) (domain.Page[domain.Reconciliation], error)
-	RecordDose(ctx context.Context, in domain.DoseInput, identity domain.RecordedIdentity) (domain.Dose, error)
-	CreateFeedback(ctx context.Context, in domain.FeedbackInput) (domain.Feedback, error)
-	ListFeedback(ctx context.Context, f domain.FeedbackFilter, page domain.PageRequest) (domain.Page[domain.Feedback], error)
-	ResolveFeedback(ctx context.Context, id, resolution, resolvedBy string) (domain.Feedback, error)
-	VaccinationCounts(ctx context.Context, unit string) ([]domain.VaccinationCount, error)
-}
-
-// AdaptVaccination wraps a vaccination client keyed by its own person-key
-// type. The gateway's glue is one line:
-//
-//	graph.AdaptVaccination(client, func(k graph.VaccinationKey) vaccination.PersonKey { return vaccination.PersonKey(k) })
-func AdaptVaccination[K any](c KeyedVaccination[K], convert func(VaccinationKey) K) Vaccination {
-	return keyedVaccination[K]{c: c, convert: convert}
-}
-
-type keyedVaccination[K any] struct {
-	c       KeyedVaccination[K]
-	convert func(VaccinationKey) K
-}
-
-func (v keyedVaccination[K]) keys(in []VaccinationKey) []K {
-	out := make([]K, len(in))
-	for i, k := range in {
-		out[i] = v.convert(k)
-	}
-	return out
-}
-
-func (v keyedVaccination[K]) Records(ctx context.Context, keys []VaccinationKey) ([]domain.VaccinationRecord, []error) {
-	return v.c.Records(ctx, v.keys(keys))
-}
-
-func (v keyedVaccination[K]) Certificates(ctx context.Context, keys []VaccinationKey) ([]domain.Certificate, []error) {
-	return v.c.Certificates(ctx, v.keys(keys))
-}
-
-func (v keyedVaccination[K]) Reconciliations(ctx context.Context, keys []VaccinationKey) ([]domain.Reconciliation, []error) {
-	return v.c.Reconciliations(ctx, v.keys(keys))
-}
-
-func (v keyedVaccination[K]) ReconciliationList(ctx context.Context, commune string, status domain.ReconciliationStatus, page domain.PageRequest) (domain.Page[domain.Reconciliation], error) {
-	return v.c.ReconciliationList(ctx, commune, status, page)
-}
-
-func (v keyedVaccination[K]) RecordDose(ctx context.Context, in domain.DoseInput, identity domain.RecordedIdentity) (domain.Dose, error) {
-	return v.c.RecordDose(ctx, in, identity)
-}
-
-func (v keyedVaccination[K]) CreateFeedback(ctx context.Context, in domain.FeedbackInput) (domain.Feedback, error) {
-	return v.c.CreateFeedback(ctx, in)
-}
-
-func (v keyedVaccination[K]) ListFeedback(ctx context.Context, f domain.FeedbackFilter, page domain.PageRequest) (domain.Page[domain.Feedback], error) {
-	return v.c.ListFeedback(ctx, f, page)
-}
-
-func (v keyedVaccination[K]) ResolveFeedback(ctx context.Context, id, resolution, resolvedBy string) (domain.Feedback, error) {
-	return v.c.ResolveFeedback(ctx, id, resolution, resolvedBy)
-}
-
-func (v keyedVaccination[K]) VaccinationCounts(ctx context.Context, unit string) ([]domain.VaccinationCount, error) {
-	return v.c.VaccinationCounts(ctx, unit)
 }

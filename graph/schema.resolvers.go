@@ -139,7 +139,7 @@ func (r *queryResolver) Arrivals(ctx context.Context, provinceCode *string, comm
 	if err != nil {
 		return nil, err
 	}
-	r.prefetchCitizens(ctx, passageIDs(p), "edges", "node", "citizen")
+	r.prefetchCitizens(ctx, personIDs(p, func(x *domain.Passage) string { return x.PersonID }), "edges", "node", "citizen")
 	return passageConnection(p), nil
 }
 
@@ -158,7 +158,7 @@ func (r *queryResolver) Reconciliation(ctx context.Context, communeCode string, 
 	if err != nil {
 		return nil, err
 	}
-	r.prefetchCitizens(ctx, reconciliationIDs(p), "edges", "node", "citizen")
+	r.prefetchCitizens(ctx, personIDs(p, func(x *domain.Reconciliation) string { return x.PersonID }), "edges", "node", "citizen")
 	return reconciliationConnection(p), nil
 }
 
@@ -177,7 +177,7 @@ func (r *queryResolver) Feedback(ctx context.Context, communeCode string, status
 	if err != nil {
 		return nil, err
 	}
-	r.prefetchCitizens(ctx, feedbackIDs(p), "edges", "node", "citizen")
+	r.prefetchCitizens(ctx, personIDs(p, func(x *domain.Feedback) string { return x.PersonID }), "edges", "node", "citizen")
 	return feedbackConnection(p), nil
 }
 

@@ -11,12 +11,9 @@ import (
 	"github.com/vn-epidemic/hub/domain"
 )
 
-// PersonKey names one person for the batch reads: the 12-digit ID plus other
-// IDs (the old CMND), so that a record entered under an old ID is found too.
-type PersonKey struct {
-	ID     string
-	AltIDs []string
-}
+// PersonKey names one person for the batch reads: the 12-digit ID plus the
+// old CMND the platform may hold a record under.
+type PersonKey = domain.PersonKey
 
 // Platform batch limits.
 const (
