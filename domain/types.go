@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -80,20 +81,28 @@ func (d Date) Time() time.Time {
 	return time.Date(d.Year, m, day, 0, 0, 0, 0, time.UTC)
 }
 
-// ParseISODate parses YYYY-MM-DD or YYYY.
+// ErrBadDate is returned by ParseISODate. Its message never quotes the
+// input: dates are often birth dates.
+var ErrBadDate = errors.New("want a date as YYYY-MM-DD or YYYY between 1850 and 2400")
+
+// ParseISODate parses YYYY-MM-DD or YYYY and checks it is a real date in range.
 func ParseISODate(s string) (Date, error) {
+	layout := "2006-01-02"
 	if len(s) == 4 {
-		t, err := time.Parse("2006", s)
-		if err != nil {
-			return Date{}, fmt.Errorf("date %q: want YYYY-MM-DD or YYYY", s)
-		}
-		return Date{Year: t.Year()}, nil
+		layout = "2006"
 	}
-	t, err := time.Parse("2006-01-02", s)
+	t, err := time.Parse(layout, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("date %q: want YYYY-MM-DD or YYYY", s)
+		return Date{}, ErrBadDate
 	}
-	return DateOf(t), nil
+	d := DateOf(t)
+	if len(s) == 4 {
+		d = Date{Year: t.Year()}
+	}
+	if !d.Valid() {
+		return Date{}, ErrBadDate
+	}
+	return d, nil
 }
 
 // AgeOn returns the age in whole years on the given day.
