@@ -7,10 +7,13 @@ package mocks
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -136,4 +139,28 @@ func (s *Stack) Close(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ParseFaults reads initial fault profiles from JSON, one per stand-in name:
+//
+//	{"vaccination": {"latencyMedian": "20ms", "latencyP99": "200ms", "errorRate": 0.01},
+//	 "population":  {"rateLimit": 50, "rateBurst": 10}}
+//
+// Fields are those of faults.Profile (and of PUT /_control/faults).
+func ParseFaults(r io.Reader) (map[string]faults.Profile, error) {
+	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	dec.DisallowUnknownFields()
+	var raw map[string]faults.Profile
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("mocks: fault profiles: %w", err)
+	}
+	for name, p := range raw {
+		if !slices.Contains(Names, name) {
+			return nil, fmt.Errorf("mocks: fault profiles: unknown stand-in %q (want one of %v)", name, Names)
+		}
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("mocks: fault profile for %s: %w", name, err)
+		}
+	}
+	return raw, nil
 }

@@ -28,20 +28,26 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer, logge
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address the hub listens on")
-	latency := fs.Duration("upstream-latency", 0, "median latency of every stand-in (p99 is 10x), e.g. 20ms; 0 = instant")
+	latency := fs.Duration("upstream-latency", 0, "median latency of every stand-in without a --faults profile (p99 is 10x), e.g. 20ms; 0 = instant")
 	pf := addPopulationFlags(fs)
+	faultsPath := addFaultsFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	profiles, err := loadFaults(*faultsPath)
+	if err != nil {
+		return err
+	}
+	if *latency > 0 {
+		for _, n := range mocks.Names {
+			if _, set := profiles[n]; !set {
+				profiles[n] = faults.Profile{LatencyMedian: faults.Duration(*latency), LatencyP99: faults.Duration(10 * *latency)}
+			}
+		}
 	}
 	pop, err := pf.build()
 	if err != nil {
 		return err
-	}
-	profiles := map[string]faults.Profile{}
-	if *latency > 0 {
-		for _, n := range mocks.Names {
-			profiles[n] = faults.Profile{LatencyMedian: faults.Duration(*latency), LatencyP99: faults.Duration(10 * *latency)}
-		}
 	}
 	stack, err := mocks.Start(mocks.Options{Population: pop, Faults: profiles, FaultSeed: *pf.seed})
 	if err != nil {

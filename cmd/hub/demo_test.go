@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,13 +16,14 @@ import (
 
 // startDemo runs `hub demo` in-process on a random port and returns the
 // hub's URL and everything the demo printed.
-func startDemo(t *testing.T) (hubURL, banner string) {
+func startDemo(t *testing.T, extra ...string) (hubURL, banner string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--size", "20000"}, pw, io.Discard, nil)
+		args := append([]string{"demo", "--addr", "127.0.0.1:0", "--size", "20000"}, extra...)
+		done <- run(ctx, args, pw, io.Discard, nil)
 		_ = pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -111,5 +113,52 @@ func TestExplorerRendersInChromium(t *testing.T) {
 	}
 	if strings.Contains(dom, "Loading the explorer") {
 		t.Fatal("explorer placeholder still shown")
+	}
+}
+
+func TestDemoStartsWithFaultProfiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "faults.json")
+	if err := os.WriteFile(path, []byte(`{"vaccination":{"outage":true}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hubURL, banner := startDemo(t, "--faults", path)
+	id := regexp.MustCompile(`(?m)^  (\d{12})  \(`).FindStringSubmatch(banner)
+	body := `{"query":"{ citizen(id: \"` + id[1] + `\") { identity { fullName } vaccination { status } } }"}`
+	resp, err := http.Post(hubURL+"/graphql", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"vaccination":null`) || !strings.Contains(string(b), `"upstream":"vaccination"`) ||
+		!strings.Contains(string(b), `"fullName"`) {
+		t.Fatalf("want partial data with the vaccination platform down: %s", b)
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "faults.json")
+	if err := os.WriteFile(bad, []byte(`{"tax":{}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"launch"}, `unknown command "launch"`},
+		{[]string{"serve"}, "--config is required"},
+		{[]string{"serve", "--config", filepath.Join(t.TempDir(), "missing.yaml")}, "no such file"},
+		{[]string{"demo", "--faults", bad}, `unknown stand-in "tax"`},
+		{[]string{"demo", "--size", "0"}, "size"},
+	}
+	for _, tt := range tests {
+		err := run(context.Background(), tt.args, io.Discard, io.Discard, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%v: err = %v, want %q", tt.args, err, tt.wantErr)
+		}
+	}
+	var out strings.Builder
+	if err := run(context.Background(), []string{"version"}, &out, io.Discard, nil); err != nil || !strings.HasPrefix(out.String(), "hub ") {
+		t.Errorf("version: %q %v", out.String(), err)
 	}
 }

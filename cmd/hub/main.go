@@ -36,11 +36,13 @@ const usage = `hub — one GraphQL schema over the ministries' systems
 
 Usage:
   hub demo   [--addr 127.0.0.1:8080] [--size 1000000] [--seed 2021]
+             [--upstream-latency 20ms] [--faults faults.json]
              the hub, a stand-in for every ministry system and a synthetic
              population, in one process on 127.0.0.1
   hub serve  --config hub.yaml
              the hub against the real upstreams named in the config file
   hub mocks  [--host 127.0.0.1] [--port 9100] [--size 1000000] [--seed 2021]
+             [--faults faults.json]
              the ministry stand-ins alone (ports port+1 … port+4)
   hub version
 `
