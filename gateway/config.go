@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/vn-epidemic/hub/graph"
 )
 
 // Config is the hub's one configuration file (hub.yaml). Every field can be
@@ -46,6 +48,20 @@ type GraphQLConfig struct {
 	RequestTimeout Duration `yaml:"requestTimeout"`
 	// LoaderWait is how long a dataloader gathers keys before calling upstream.
 	LoaderWait Duration `yaml:"loaderWait"`
+	// MaxDepth refuses operations nesting fields deeper than this (a root
+	// field is depth 1; fragments expanded).
+	MaxDepth int `yaml:"maxDepth"`
+	// MaxComplexity refuses operations whose estimated cost exceeds it: each
+	// field 1, a connection's edges times its page size (`first`, default
+	// 20), other lists times a documented estimate.
+	MaxComplexity int `yaml:"maxComplexity"`
+	// MaxAliases refuses operations with more aliased fields than this.
+	MaxAliases int `yaml:"maxAliases"`
+	// MaxRootFields refuses operations selecting more root fields than this.
+	MaxRootFields int `yaml:"maxRootFields"`
+	// MaxTokens refuses documents of more lexical tokens than this while
+	// parsing.
+	MaxTokens int `yaml:"maxTokens"`
 }
 
 // UpstreamsConfig holds one section per ministry system.
@@ -118,9 +134,14 @@ func Defaults() Config {
 		ShutdownTimeout: Duration(15 * time.Second),
 		GraphQL: GraphQLConfig{
 			Introspection:  false,
-			MaxBodyBytes:   1 << 20,
+			MaxBodyBytes:   graph.DefaultMaxBodyBytes,
 			RequestTimeout: Duration(10 * time.Second),
 			LoaderWait:     Duration(2 * time.Millisecond),
+			MaxDepth:       graph.DefaultMaxDepth,
+			MaxComplexity:  graph.DefaultComplexityLimit,
+			MaxAliases:     graph.DefaultMaxAliases,
+			MaxRootFields:  graph.DefaultMaxRootFields,
+			MaxTokens:      graph.DefaultParserTokenLimit,
 		},
 		Upstreams: UpstreamsConfig{
 			Population: PopulationUpstream{
@@ -311,6 +332,24 @@ func (c Config) Validate() error {
 	}
 	if c.GraphQL.LoaderWait < 0 || c.GraphQL.LoaderWait.Std() > time.Second {
 		add("graphql.loaderWait: must be between 0 and 1s (e.g. 2ms)")
+	}
+	// The operation limits cannot be turned off from the config; the upper
+	// bounds keep a typo from opening the endpoint to what they exist to stop.
+	for _, l := range []struct {
+		setting  string
+		value    int
+		min, max int
+		def      int
+	}{
+		{"maxDepth", c.GraphQL.MaxDepth, 2, 64, graph.DefaultMaxDepth},
+		{"maxComplexity", c.GraphQL.MaxComplexity, 10, 1_000_000, graph.DefaultComplexityLimit},
+		{"maxAliases", c.GraphQL.MaxAliases, 1, 1000, graph.DefaultMaxAliases},
+		{"maxRootFields", c.GraphQL.MaxRootFields, 1, 100, graph.DefaultMaxRootFields},
+		{"maxTokens", c.GraphQL.MaxTokens, 100, 1_000_000, graph.DefaultParserTokenLimit},
+	} {
+		if l.value < l.min || l.value > l.max {
+			add("graphql.%s: must be between %d and %d (default %d)", l.setting, l.min, l.max, l.def)
+		}
 	}
 	if (c.AdminUnits.ProvincesFile == "") != (c.AdminUnits.CommunesFile == "") {
 		add("adminUnits: set both provincesFile and communesFile, or neither to use the embedded list")

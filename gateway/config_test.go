@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vn-epidemic/hub/graph"
 )
 
 // secretsEnv supplies what the example file leaves to the environment.
@@ -74,6 +76,16 @@ func TestParseConfigRejects(t *testing.T) {
 		{"unknown env", string(base), append([]string{"HUB_UPSTREAMS_POPULATON_PASSWORD=x"}, secretsEnv...), "HUB_UPSTREAMS_POPULATON_PASSWORD names no setting"},
 		{"bad env bool", string(base), append([]string{"HUB_GRAPHQL_INTROSPECTION=yes please"}, secretsEnv...), "want true or false"},
 		{"bad env duration", string(base), append([]string{"HUB_UPSTREAMS_VACCINATION_TIMEOUT=3"}, secretsEnv...), "is not a duration"},
+		{"depth off", strings.Replace(string(base), "maxDepth: 12", "maxDepth: 0", 1), secretsEnv, "graphql.maxDepth: must be between 2 and 64"},
+		{"depth too deep", strings.Replace(string(base), "maxDepth: 12", "maxDepth: 65", 1), secretsEnv, "graphql.maxDepth"},
+		{"complexity off", strings.Replace(string(base), "maxComplexity: 5000", "maxComplexity: -1", 1), secretsEnv, "graphql.maxComplexity: must be between 10 and 1000000"},
+		{"complexity unbounded", strings.Replace(string(base), "maxComplexity: 5000", "maxComplexity: 2000000", 1), secretsEnv, "graphql.maxComplexity"},
+		{"aliases off", strings.Replace(string(base), "maxAliases: 30", "maxAliases: 0", 1), secretsEnv, "graphql.maxAliases: must be between 1 and 1000"},
+		{"root fields", strings.Replace(string(base), "maxRootFields: 10", "maxRootFields: 101", 1), secretsEnv, "graphql.maxRootFields"},
+		{"tokens", strings.Replace(string(base), "maxTokens: 15000", "maxTokens: 50", 1), secretsEnv, "graphql.maxTokens: must be between 100 and 1000000"},
+		{"limit not a number", strings.Replace(string(base), "maxDepth: 12", "maxDepth: deep", 1), secretsEnv, "maxDepth"},
+		{"bad env limit", string(base), append([]string{"HUB_GRAPHQL_MAXDEPTH=deep"}, secretsEnv...), "want a whole number"},
+		{"env turns a limit off", string(base), append([]string{"HUB_GRAPHQL_MAXCOMPLEXITY=0"}, secretsEnv...), "graphql.maxComplexity"},
 		{"not yaml", "{{{", nil, "config:"},
 		{"too large", strings.Repeat("#", maxConfigBytes+1), nil, "larger than"},
 	}
@@ -129,4 +141,46 @@ func FuzzParseConfig(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGraphQLLimits: the example file documents every limit at its default,
+// the defaults are the graph's, and each can be set from the environment.
+func TestGraphQLLimits(t *testing.T) {
+	base, err := os.ReadFile("../hub.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseConfig(base, secretsEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := GraphQLConfig{
+		MaxBodyBytes: graph.DefaultMaxBodyBytes, RequestTimeout: Duration(10 * time.Second), LoaderWait: Duration(2 * time.Millisecond),
+		MaxDepth: graph.DefaultMaxDepth, MaxComplexity: graph.DefaultComplexityLimit, MaxAliases: graph.DefaultMaxAliases,
+		MaxRootFields: graph.DefaultMaxRootFields, MaxTokens: graph.DefaultParserTokenLimit,
+	}
+	if cfg.GraphQL != want || Defaults().GraphQL != want {
+		t.Fatalf("example %+v, defaults %+v; want %+v", cfg.GraphQL, Defaults().GraphQL, want)
+	}
+	env := append([]string{
+		"HUB_GRAPHQL_MAXDEPTH=8",
+		"HUB_GRAPHQL_MAXCOMPLEXITY=2500",
+		"HUB_GRAPHQL_MAXALIASES=5",
+		"HUB_GRAPHQL_MAXROOTFIELDS=3",
+		"HUB_GRAPHQL_MAXTOKENS=4000",
+	}, secretsEnv...)
+	cfg, err = ParseConfig(base, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := cfg.GraphQL
+	if g.MaxDepth != 8 || g.MaxComplexity != 2500 || g.MaxAliases != 5 || g.MaxRootFields != 3 || g.MaxTokens != 4000 {
+		t.Fatalf("env overrides not applied: %+v", g)
+	}
+	names := strings.Join(EnvNames(), " ")
+	for _, n := range []string{"HUB_GRAPHQL_MAXDEPTH", "HUB_GRAPHQL_MAXCOMPLEXITY", "HUB_GRAPHQL_MAXALIASES", "HUB_GRAPHQL_MAXROOTFIELDS", "HUB_GRAPHQL_MAXTOKENS"} {
+		if !strings.Contains(names, n) {
+			t.Errorf("EnvNames lacks %s", n)
+		}
+	}
 }

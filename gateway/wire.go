@@ -86,7 +86,16 @@ func Build(cfg Config, logger *slog.Logger, mws ...upstream.Middleware) (*Hub, e
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
-	gql := graph.NewServer(res, graph.ServerOptions{Introspection: cfg.GraphQL.Introspection, Logger: logger})
+	gql := graph.NewServer(res, graph.ServerOptions{
+		Introspection:    cfg.GraphQL.Introspection,
+		ComplexityLimit:  cfg.GraphQL.MaxComplexity,
+		MaxDepth:         cfg.GraphQL.MaxDepth,
+		MaxAliases:       cfg.GraphQL.MaxAliases,
+		MaxRootFields:    cfg.GraphQL.MaxRootFields,
+		ParserTokenLimit: cfg.GraphQL.MaxTokens,
+		MaxBodyBytes:     cfg.GraphQL.MaxBodyBytes,
+		Logger:           logger,
+	})
 	exp, err := explorer.New(explorer.Config{Title: "Hub explorer", Endpoint: "/graphql", DefaultQuery: explorerIntro})
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)

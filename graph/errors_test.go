@@ -319,6 +319,7 @@ func TestGETTransport(t *testing.T) {
 	h := newHarness(t)
 	get := func(query string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape(query), nil)
+		req.Header.Set(CSRFHeader, "1")
 		rec := httptest.NewRecorder()
 		h.srv.ServeHTTP(rec, req)
 		return rec
