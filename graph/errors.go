@@ -134,6 +134,9 @@ func (p Presenter) Present(ctx context.Context, err error) *gqlerror.Error {
 func redactProtocolError(e *gqlerror.Error, code string) *gqlerror.Error {
 	out := &gqlerror.Error{Path: e.Path, Locations: e.Locations, Rule: e.Rule, Extensions: map[string]any{extCode: code}}
 	switch {
+	case strings.HasPrefix(e.Message, "operation ") && strings.HasSuffix(e.Message, " not found"):
+		// gqlgen quotes the client's operationName unescaped.
+		out.Message = "the document has no operation of the requested operationName"
 	case e.Rule == "ValuesOfCorrectType":
 		out.Message = "a value does not fit the type of its argument or input field"
 	case len(e.Path) > 0 && e.Path[0] == ast.PathName("variable"):

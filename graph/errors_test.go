@@ -13,6 +13,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+
+	"github.com/99designs/gqlgen/client"
 	"testing"
 	"time"
 
@@ -459,5 +461,16 @@ func TestProtocolErrorsDoNotEchoValues(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// gqlgen's "operation X not found" would repeat the client's operationName,
+// which a client may well have built from a citizen's ID.
+func TestUnknownOperationNameIsNotEchoed(t *testing.T) {
+	h := newHarness(t)
+	// The refusal is HTTP 422, which gqlgen's client reports as an error with the body.
+	_, err := h.c.RawPost(`query Lookup { __typename }`, client.Operation("Lookup_001190012345"))
+	if err == nil || !strings.Contains(err.Error(), CodeValidationFailed) || strings.Contains(err.Error(), "001190012345") {
+		t.Fatalf("got %v", err)
 	}
 }

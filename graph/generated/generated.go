@@ -2389,7 +2389,7 @@ response carries an error whose ` + "`" + `path` + "`" + ` points at them; every
 returned (partial data). A request never fails as a whole because one ministry is down.
 
 Every error has ` + "`" + `extensions.code` + "`" + `, one of:
-- ` + "`" + `BAD_USER_INPUT` + "`" + ` — an argument or input field is invalid; ` + "`" + `extensions.field` + "`" + ` names it (e.g. ` + "`" + `id` + "`" + `, ` + "`" + `input.birthDate` + "`" + `). Nothing was changed.
+- ` + "`" + `BAD_USER_INPUT` + "`" + ` — an argument or input field is invalid; ` + "`" + `extensions.field` + "`" + ` names it when one field is at fault (e.g. ` + "`" + `id` + "`" + `, ` + "`" + `input.birthDate` + "`" + `). Also a request the endpoint refuses as a whole (body too large, not JSON, a batch). Nothing was changed.
 - ` + "`" + `NOT_FOUND` + "`" + ` — the thing asked for does not exist (e.g. no citizen with that ID).
 - ` + "`" + `IDENTITY_NOT_VERIFIED` + "`" + ` — a write was refused because the person's identity did not MATCH the population database; ` + "`" + `extensions.outcome` + "`" + ` says why (MISMATCH or NOT_FOUND) and ` + "`" + `extensions.mismatchedFields` + "`" + ` which of the four fields differ.
 - ` + "`" + `FORBIDDEN` + "`" + ` — the caller is authenticated but not allowed to do this.
@@ -2402,7 +2402,7 @@ Every error has ` + "`" + `extensions.code` + "`" + `, one of:
 - ` + "`" + `UPSTREAM_RATE_LIMITED` + "`" + ` — a ministry system is throttling the hub; ` + "`" + `extensions.retryAfterSeconds` + "`" + ` when known.
 - ` + "`" + `INTERNAL_SERVER_ERROR` + "`" + ` — a fault in the hub itself; the message is generic.
 - ` + "`" + `GRAPHQL_PARSE_FAILED` + "`" + ` — the document is not valid GraphQL syntax.
-- ` + "`" + `GRAPHQL_VALIDATION_FAILED` + "`" + ` — the document or its variables do not fit this schema.
+- ` + "`" + `GRAPHQL_VALIDATION_FAILED` + "`" + ` — the document or its variables do not fit this schema, or the operation exceeds a limit (depth, cost, aliases, root fields; the message names the limit), or asks for introspection where it is off.
 
 Errors caused by a ministry system (` + "`" + `UPSTREAM_*` + "`" + `, and ` + "`" + `NOT_FOUND` + "`" + ` when a system
 reported it) also carry ` + "`" + `extensions.upstream` + "`" + `: ` + "`" + `population` + "`" + `, ` + "`" + `vaccination` + "`" + `,
