@@ -29,7 +29,37 @@ type Config struct {
 	// AdminUnits optionally replaces the embedded directory of administrative units.
 	AdminUnits AdminUnitsConfig `yaml:"adminUnits"`
 	GraphQL    GraphQLConfig    `yaml:"graphql"`
+	Auth       AuthConfig       `yaml:"auth"`
+	Policy     PolicyConfig     `yaml:"policy"`
 	Upstreams  UpstreamsConfig  `yaml:"upstreams"`
+}
+
+// AuthConfig says which bearer tokens the hub accepts: signed by the
+// identity provider's keys (a JWKS URL, or a JWKS file for a fixed key
+// set), for this issuer and audience.
+type AuthConfig struct {
+	Issuer   string `yaml:"issuer"`
+	Audience string `yaml:"audience"`
+	// JWKSURL is the identity provider's key set; exclusive with KeysFile.
+	JWKSURL string `yaml:"jwksUrl"`
+	// KeysFile is a JWKS document on disk; exclusive with JWKSURL.
+	KeysFile string `yaml:"keysFile"`
+	// Leeway tolerates clock skew for exp, nbf and iat.
+	Leeway Duration `yaml:"leeway"`
+	// MaxLifetime refuses tokens valid for longer than this (exp - iat).
+	MaxLifetime Duration `yaml:"maxLifetime"`
+	// CacheSize is how many verified tokens are kept (until they expire).
+	CacheSize int `yaml:"cacheSize"`
+	// RefreshInterval: the key set is refreshed when older than this.
+	RefreshInterval Duration `yaml:"refreshInterval"`
+	// MinRefreshInterval: unknown key IDs trigger at most one refresh per interval.
+	MinRefreshInterval Duration `yaml:"minRefreshInterval"`
+}
+
+// PolicyConfig points at the access policy (who may see which data classes,
+// for which purposes, where). Empty File uses the embedded default policy.
+type PolicyConfig struct {
+	File string `yaml:"file"`
 }
 
 // AdminUnitsConfig points at the official lists of provinces and communes (CSV).
@@ -142,6 +172,14 @@ func Defaults() Config {
 			MaxAliases:     graph.DefaultMaxAliases,
 			MaxRootFields:  graph.DefaultMaxRootFields,
 			MaxTokens:      graph.DefaultParserTokenLimit,
+		},
+		Auth: AuthConfig{
+			Audience:           "hub",
+			Leeway:             Duration(30 * time.Second),
+			MaxLifetime:        Duration(12 * time.Hour),
+			CacheSize:          10_000,
+			RefreshInterval:    Duration(time.Hour),
+			MinRefreshInterval: Duration(30 * time.Second),
 		},
 		Upstreams: UpstreamsConfig{
 			Population: PopulationUpstream{
@@ -353,6 +391,33 @@ func (c Config) Validate() error {
 	}
 	if (c.AdminUnits.ProvincesFile == "") != (c.AdminUnits.CommunesFile == "") {
 		add("adminUnits: set both provincesFile and communesFile, or neither to use the embedded list")
+	}
+	a := c.Auth
+	if strings.TrimSpace(a.Issuer) == "" {
+		add("auth.issuer is required: the exact iss of the identity provider's tokens (or %s)", envName("auth.issuer"))
+	}
+	if strings.TrimSpace(a.Audience) == "" {
+		add("auth.audience is required: the aud value tokens for the hub carry")
+	}
+	switch {
+	case (a.JWKSURL == "") == (a.KeysFile == ""):
+		add("auth: set exactly one of jwksUrl (the identity provider's JWKS) and keysFile (a JWKS file)")
+	case a.JWKSURL != "":
+		if err := checkURL(a.JWKSURL); err != nil {
+			add("auth.jwksUrl: %v", err)
+		}
+	}
+	if a.Leeway < 0 || a.Leeway.Std() > 5*time.Minute {
+		add("auth.leeway: must be between 0 and 5m (e.g. 30s)")
+	}
+	if a.MaxLifetime <= 0 || a.MaxLifetime.Std() > 7*24*time.Hour {
+		add("auth.maxLifetime: must be positive and at most 168h (e.g. 12h)")
+	}
+	if a.CacheSize < 0 || a.CacheSize > 10_000_000 {
+		add("auth.cacheSize: must be between 0 and 10000000")
+	}
+	if a.RefreshInterval <= 0 || a.MinRefreshInterval <= 0 || a.MinRefreshInterval > a.RefreshInterval {
+		add("auth.refreshInterval and auth.minRefreshInterval: must be positive, minRefreshInterval not above refreshInterval")
 	}
 	u := c.Upstreams
 	checkCommon := func(name string, uc UpstreamCommon) {

@@ -9,16 +9,21 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/iotest"
+	"time"
+
+	"github.com/vn-epidemic/hub/auth/issuer"
 )
 
 // servedHub runs the hub assembled by Build on a real listener, with every
 // upstream pointing at a server that counts the calls it gets (and fails
 // them): the requests below must all be refused before any ministry is asked.
-func servedHub(t *testing.T, tune func(*Config)) (base string, upstreamCalls *atomic.Int64) {
+func servedHub(t *testing.T, tune func(*Config)) (base string, upstreamCalls *atomic.Int64, token string) {
 	t.Helper()
 	upstreamCalls = &atomic.Int64{}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,6 +39,7 @@ func servedHub(t *testing.T, tune func(*Config)) (base string, upstreamCalls *at
 	u.Population.OfficerCode, u.Population.Username, u.Population.Password = "HUB", "hub", "p"
 	u.Vaccination.ClientID, u.Vaccination.ClientSecret = "hub", "s"
 	u.Insurance.APIKey, u.Checkpoint.APIKey = "k1", "k2"
+	cfg.Auth.Issuer, cfg.Auth.KeysFile, token = testIssuer(t, cfg.Auth.Audience)
 	if tune != nil {
 		tune(&cfg)
 	}
@@ -54,7 +60,26 @@ func servedHub(t *testing.T, tune func(*Config)) (base string, upstreamCalls *at
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String(), upstreamCalls
+	return "http://" + ln.Addr().String(), upstreamCalls, token
+}
+
+// testIssuer makes an identity provider whose key set is in a file, and a
+// token for a national health official acting for epidemic control.
+func testIssuer(t *testing.T, audience string) (issuerURL, keysFile, token string) {
+	t.Helper()
+	iss, err := issuer.New("https://id.test.example", audience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keysFile = filepath.Join(t.TempDir(), "jwks.json")
+	if err := os.WriteFile(keysFile, iss.JWKS(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	token, err = iss.Mint(issuer.Claims{Subject: "officer-1", Roles: []string{"health_official"}, Agency: "BYT", Purpose: "epidemic_control"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iss.Issuer(), keysFile, token
 }
 
 type hubAnswer struct {
@@ -192,8 +217,10 @@ func TestGraphQLHardeningThroughTheGateway(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			base, calls := servedHub(t, tt.tune)
-			a := send(t, tt.req(base))
+			base, calls, token := servedHub(t, tt.tune)
+			req := tt.req(base)
+			req.Header.Set("Authorization", "Bearer "+token)
+			a := send(t, req)
 			if a.status != tt.want.status {
 				t.Fatalf("status %d, want %d: %.400s", a.status, tt.want.status, a.body)
 			}
@@ -221,5 +248,45 @@ func TestGraphQLHardeningThroughTheGateway(t *testing.T) {
 				t.Errorf("%d upstream calls for a refused request", n)
 			}
 		})
+	}
+}
+
+func TestGraphQLNeedsAValidToken(t *testing.T) {
+	base, _, token := servedHub(t, nil)
+	body := queryBody(`{ epidemicZones { name } }`, nil)
+	for _, tt := range []struct {
+		name, auth string
+		status     int
+	}{
+		{"no token", "", http.StatusUnauthorized},
+		{"garbage", "Bearer abc.def.ghi", http.StatusUnauthorized},
+		{"token tampered", "Bearer " + token[:len(token)-2] + "xx", http.StatusUnauthorized},
+		{"basic scheme", "Basic dXNlcjpwYXNz", http.StatusUnauthorized},
+		{"valid", "Bearer " + token, http.StatusOK},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := gqlRequest(t, http.MethodPost, base+"/graphql", "application/json", strings.NewReader(body))
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			a := send(t, req)
+			if a.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", a.status, tt.status, a.body)
+			}
+			if tt.status == http.StatusUnauthorized && (len(a.errs) != 1 || a.errs[0].Extensions["code"] != "UNAUTHENTICATED") {
+				t.Fatalf("body %s", a.body)
+			}
+		})
+	}
+	// Health endpoints need no token.
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,20 +15,55 @@ import (
 	"github.com/vn-epidemic/hub/adapters/upstream"
 	"github.com/vn-epidemic/hub/adapters/vaccination"
 	"github.com/vn-epidemic/hub/adminunit"
+	"github.com/vn-epidemic/hub/auth"
 	"github.com/vn-epidemic/hub/domain"
 	"github.com/vn-epidemic/hub/gateway/explorer"
 	"github.com/vn-epidemic/hub/graph"
+	"github.com/vn-epidemic/hub/policy"
 )
 
 // Hub is the assembled hub, ready to serve.
 type Hub struct {
 	Server    *Server
 	Directory *adminunit.Directory
+	Policy    *policy.Policy
+	keys      *auth.JWKSClient // nil with a key file
+}
+
+// BuildOption adjusts how Build assembles the hub.
+type BuildOption func(*buildOptions)
+
+type buildOptions struct {
+	middleware      []upstream.Middleware
+	explorerHeaders string
+}
+
+// WithUpstreamMiddleware wraps every upstream call (outermost first).
+func WithUpstreamMiddleware(mws ...upstream.Middleware) BuildOption {
+	return func(o *buildOptions) { o.middleware = append(o.middleware, mws...) }
+}
+
+// WithExplorerHeaders pre-fills the explorer's headers editor (a JSON
+// object). For the demo only: it puts a token in the page.
+func WithExplorerHeaders(json string) BuildOption {
+	return func(o *buildOptions) { o.explorerHeaders = json }
+}
+
+// Close stops background work (the key-set client).
+func (h *Hub) Close() {
+	if h.keys != nil {
+		h.keys.Close()
+	}
 }
 
 // Build assembles the hub from a validated config: one adapter per upstream,
 // the graph over them, and the HTTP server.
-func Build(cfg Config, logger *slog.Logger, mws ...upstream.Middleware) (*Hub, error) {
+func Build(cfg Config, logger *slog.Logger, opts ...BuildOption) (*Hub, error) {
+	var bo buildOptions
+	for _, o := range opts {
+		o(&bo)
+	}
+	mws := bo.middleware
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -35,6 +71,15 @@ func Build(cfg Config, logger *slog.Logger, mws ...upstream.Middleware) (*Hub, e
 		return nil, err
 	}
 	dir, err := loadDirectory(cfg.AdminUnits)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := loadPolicy(cfg.Policy, dir)
+	if err != nil {
+		return nil, err
+	}
+	hub := &Hub{Directory: dir, Policy: pol}
+	verifier, err := hub.newVerifier(cfg.Auth, pol)
 	if err != nil {
 		return nil, err
 	}
@@ -96,12 +141,17 @@ func Build(cfg Config, logger *slog.Logger, mws ...upstream.Middleware) (*Hub, e
 		MaxBodyBytes:     cfg.GraphQL.MaxBodyBytes,
 		Logger:           logger,
 	})
-	exp, err := explorer.New(explorer.Config{Title: "Hub explorer", Endpoint: "/graphql", DefaultQuery: explorerIntro})
+	exp, err := explorer.New(explorer.Config{Title: "Hub explorer", Endpoint: "/graphql", DefaultQuery: explorerIntro, DefaultHeaders: bo.explorerHeaders})
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	srv, err := NewServer(cfg, ServerDeps{
-		GraphQL:  gql,
+		GraphQL: auth.Middleware(verifier, auth.MiddlewareOptions{
+			OnFailure: func(r *http.Request, code string) {
+				// The reason code only: never the token or its claims.
+				logger.Info("authentication refused", "reason", code, "path", r.URL.Path)
+			},
+		})(gql),
 		Explorer: exp,
 		Upstreams: map[string]Pinger{
 			domain.UpstreamPopulation:  pop,
@@ -114,7 +164,77 @@ func Build(cfg Config, logger *slog.Logger, mws ...upstream.Middleware) (*Hub, e
 	if err != nil {
 		return nil, err
 	}
-	return &Hub{Server: srv, Directory: dir}, nil
+	hub.Server = srv
+	return hub, nil
+}
+
+// newVerifier builds the token verifier over the configured key set. Only
+// roles the policy defines are accepted in tokens.
+func (h *Hub) newVerifier(c AuthConfig, pol *policy.Policy) (*auth.Verifier, error) {
+	var keys auth.KeySource
+	if c.KeysFile != "" {
+		b, err := os.ReadFile(c.KeysFile)
+		if err != nil {
+			return nil, fmt.Errorf("auth.keysFile: %w", err)
+		}
+		static, err := auth.NewStaticKeys(b)
+		if err != nil {
+			return nil, fmt.Errorf("auth.keysFile: %w", err)
+		}
+		keys = static
+	} else {
+		client, err := auth.NewJWKSClient(auth.JWKSConfig{
+			URL:                c.JWKSURL,
+			HTTPClient:         &http.Client{Transport: newTransport()},
+			RefreshInterval:    c.RefreshInterval.Std(),
+			MinRefreshInterval: c.MinRefreshInterval.Std(),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("auth.jwksUrl: %w", err)
+		}
+		h.keys, keys = client, client
+	}
+	var roles []string
+	for _, r := range pol.Roles() {
+		roles = append(roles, r.Name)
+	}
+	v, err := auth.NewVerifier(auth.Config{
+		Issuer:      c.Issuer,
+		Audience:    c.Audience,
+		Leeway:      c.Leeway.Std(),
+		MaxLifetime: c.MaxLifetime.Std(),
+		CacheSize:   c.CacheSize,
+		KnownRoles:  roles,
+	}, keys)
+	if err != nil {
+		return nil, fmt.Errorf("auth: %w", err)
+	}
+	return v, nil
+}
+
+// RefreshKeys loads the identity provider's key set now, so that a wrong
+// jwksUrl shows at start rather than on the first request. Nil with a key file.
+func (h *Hub) RefreshKeys(ctx context.Context) error {
+	if h.keys == nil {
+		return nil
+	}
+	return h.keys.Refresh(ctx)
+}
+
+func loadPolicy(c PolicyConfig, dir *adminunit.Directory) (*policy.Policy, error) {
+	if c.File == "" {
+		return policy.Default(dir)
+	}
+	f, err := os.Open(c.File)
+	if err != nil {
+		return nil, fmt.Errorf("policy.file: %w", err)
+	}
+	defer f.Close()
+	p, err := policy.Load(f, dir)
+	if err != nil {
+		return nil, fmt.Errorf("policy.file %s: %w", c.File, err)
+	}
+	return p, nil
 }
 
 const explorerIntro = `# The hub: one schema over the population database, the vaccination

@@ -18,11 +18,16 @@ import (
 // hub's URL and everything the demo printed.
 func startDemo(t *testing.T, extra ...string) (hubURL, banner string) {
 	t.Helper()
+	return startDemoWithState(t, filepath.Join(t.TempDir(), "issuer.json"), extra...)
+}
+
+func startDemoWithState(t *testing.T, state string, extra ...string) (hubURL, banner string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		args := append([]string{"demo", "--addr", "127.0.0.1:0", "--size", "20000"}, extra...)
+		args := append([]string{"demo", "--addr", "127.0.0.1:0", "--size", "20000", "--issuer-state", state}, extra...)
 		done <- run(ctx, args, pw, io.Discard, nil)
 		_ = pw.Close()
 	}()
@@ -52,6 +57,16 @@ func startDemo(t *testing.T, extra ...string) (hubURL, banner string) {
 	return hubURL, b.String()
 }
 
+// bannerToken is the token the demo printed for role.
+func bannerToken(t *testing.T, banner, role string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^  ` + role + ` .*\n    (\S+)$`).FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("banner has no %s token:\n%s", role, banner)
+	}
+	return m[1]
+}
+
 func TestDemoPrintsWhatAUserNeedsAndServes(t *testing.T) {
 	hubURL, banner := startDemo(t)
 	for _, want := range []string{"population", "vaccination", "insurance", "checkpoint", "chip-card QR:", "citizen(id:", "arrivals(", "coverage("} {
@@ -64,14 +79,12 @@ func TestDemoPrintsWhatAUserNeedsAndServes(t *testing.T) {
 		t.Fatalf("banner shows no citizen ID:\n%s", banner)
 	}
 	body := `{"query":"{ citizen(id: \"` + id[1] + `\") { identity { fullName } vaccination { status } insurance { validToday } } }"}`
-	resp, err := http.Post(hubURL+"/graphql", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	b := postAs(t, hubURL, bannerToken(t, banner, explorerRole), body)
+	if !strings.Contains(string(b), `"fullName"`) || strings.Contains(string(b), `"errors"`) {
+		t.Fatalf("query: %s", b)
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(b), `"fullName"`) || strings.Contains(string(b), `"errors"`) {
-		t.Fatalf("query: %d %s", resp.StatusCode, b)
+	if b := postAs(t, hubURL, "", body); !strings.Contains(string(b), "UNAUTHENTICATED") {
+		t.Fatalf("demo answered without a token: %s", b)
 	}
 	for _, path := range []string{"/healthz", "/readyz?strict=1", "/"} {
 		resp, err := http.Get(hubURL + path)
@@ -114,6 +127,9 @@ func TestExplorerRendersInChromium(t *testing.T) {
 	if strings.Contains(dom, "Loading the explorer") {
 		t.Fatal("explorer placeholder still shown")
 	}
+	if !strings.Contains(dom, "Authorization") {
+		t.Fatal("the demo explorer's headers editor does not hold the demo token")
+	}
 }
 
 func TestDemoStartsWithFaultProfiles(t *testing.T) {
@@ -124,12 +140,7 @@ func TestDemoStartsWithFaultProfiles(t *testing.T) {
 	hubURL, banner := startDemo(t, "--faults", path)
 	id := regexp.MustCompile(`(?m)^  (\d{12})  \(`).FindStringSubmatch(banner)
 	body := `{"query":"{ citizen(id: \"` + id[1] + `\") { identity { fullName } vaccination { status } } }"}`
-	resp, err := http.Post(hubURL+"/graphql", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	b := postAs(t, hubURL, bannerToken(t, banner, explorerRole), body)
 	if !strings.Contains(string(b), `"vaccination":null`) || !strings.Contains(string(b), `"upstream":"vaccination"`) ||
 		!strings.Contains(string(b), `"fullName"`) {
 		t.Fatalf("want partial data with the vaccination platform down: %s", b)
@@ -160,5 +171,37 @@ func TestCommandErrors(t *testing.T) {
 	var out strings.Builder
 	if err := run(context.Background(), []string{"version"}, &out, io.Discard, nil); err != nil || !strings.HasPrefix(out.String(), "hub ") {
 		t.Errorf("version: %q %v", out.String(), err)
+	}
+}
+
+// TestTokenCommandMintsForTheRunningDemo: `hub token` signs with the key the
+// running demo left, and the hub accepts it within the role's locality.
+func TestTokenCommandMintsForTheRunningDemo(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "issuer.json")
+	hubURL, banner := startDemoWithState(t, state)
+	m := regexp.MustCompile(`--locality (\d{5})`).FindStringSubmatch(banner)
+	id := regexp.MustCompile(`(?m)^  (\d{12})  \(`).FindStringSubmatch(banner)
+	if m == nil || id == nil {
+		t.Fatalf("banner:\n%s", banner)
+	}
+	var out strings.Builder
+	err := run(context.Background(), []string{"token", "--state", state, "--role", "commune_official",
+		"--purpose", "epidemic_control", "--locality", m[1], "--sub", "officer-7"}, &out, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(out.String())
+	body := `{"query":"{ citizen(id: \"` + id[1] + `\") { identity { fullName } } }"}`
+	if b := postAs(t, hubURL, token, body); !strings.Contains(string(b), `"fullName"`) {
+		t.Fatalf("commune official of the citizen's commune: %s", b)
+	}
+	for _, args := range [][]string{
+		{"token", "--state", state},
+		{"token", "--state", state, "--role", "x", "--locality", "123"},
+		{"token", "--state", filepath.Join(t.TempDir(), "none.json"), "--role", "x"},
+	} {
+		if err := run(context.Background(), args, io.Discard, io.Discard, nil); err == nil {
+			t.Errorf("%v: no error", args)
+		}
 	}
 }

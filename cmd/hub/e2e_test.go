@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vn-epidemic/hub/adminunit"
+	"github.com/vn-epidemic/hub/auth/issuer"
 	"github.com/vn-epidemic/hub/domain"
 	"github.com/vn-epidemic/hub/gateway"
 	"github.com/vn-epidemic/hub/mocks"
@@ -25,7 +26,9 @@ import (
 type env struct {
 	pop   *synth.Population
 	stack *mocks.Stack
+	iss   *demoIssuer
 	hub   *httptest.Server
+	token string // a national health official's, for epidemic control
 }
 
 // testEpoch is the current hour: the graph reads "recent" history relative to the real clock.
@@ -46,13 +49,23 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = stack.Close(context.Background()) })
-	h, err := gateway.Build(demoConfig("127.0.0.1:0", stack), nil)
+	iss, err := startIssuer("")
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = iss.close(context.Background()) })
+	h, err := gateway.Build(demoConfig("127.0.0.1:0", stack, iss), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
 	srv := httptest.NewServer(h.Server.Handler())
 	t.Cleanup(srv.Close)
-	return &env{pop: pop, stack: stack, hub: srv}
+	token, err := iss.Mint(issuer.Claims{Subject: "officer-e2e", Roles: []string{explorerRole}, Agency: "BYT", Purpose: "epidemic_control"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{pop: pop, stack: stack, iss: iss, hub: srv, token: token}
 }
 
 type gqlError struct {
@@ -68,8 +81,18 @@ type gqlResponse struct {
 
 func (e *env) query(t *testing.T, query string, vars map[string]any) gqlResponse {
 	t.Helper()
+	return e.queryAs(t, e.token, query, vars)
+}
+
+func (e *env) queryAs(t *testing.T, token, query string, vars map[string]any) gqlResponse {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(e.hub.URL+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.hub.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@
 //	hub demo   [--addr 127.0.0.1:8080] [--size N] [--seed N]   hub + stand-ins + synthetic population, one process
 //	hub serve  --config hub.yaml                              the hub against real upstreams
 //	hub mocks  [--host 127.0.0.1] [--port 9100] [--size N]     the ministry stand-ins alone
+//	hub token  --role R --purpose P [--locality codes]         a token from the running demo's identity provider
 //	hub version
 package main
 
@@ -44,6 +45,9 @@ Usage:
   hub mocks  [--host 127.0.0.1] [--port 9100] [--size 1000000] [--seed 2021]
              [--faults faults.json]
              the ministry stand-ins alone (ports port+1 … port+4)
+  hub token  --role commune_official --purpose epidemic_control
+             [--locality 01,00024] [--sub officer-1] [--cid ID] [--ttl 1h]
+             a token signed by the running demo's identity provider
   hub version
 `
 
@@ -61,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env []str
 		return runServe(ctx, args[1:], stderr, env, logger)
 	case "mocks":
 		return runMocks(ctx, args[1:], stdout, stderr)
+	case "token":
+		return runToken(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "hub", version)
 		return nil

@@ -24,6 +24,9 @@ import (
 func TestServeWithConfigFile(t *testing.T) {
 	e := newEnv(t)
 	yaml := fmt.Sprintf(`listen: 127.0.0.1:0
+auth:
+  issuer: %s
+  jwksUrl: %s
 upstreams:
   population:
     url: %s
@@ -39,7 +42,7 @@ upstreams:
     url: %s
   checkpoint:
     url: %s
-`, e.stack.URL(domain.UpstreamPopulation), population.DefaultAgencyCode, population.DefaultUsername,
+`, e.iss.Issuer.Issuer(), e.iss.jwksURL, e.stack.URL(domain.UpstreamPopulation), population.DefaultAgencyCode, population.DefaultUsername,
 		e.stack.URL(domain.UpstreamVaccination), vaccination.DefaultClientID,
 		e.stack.URL(domain.UpstreamInsurance), e.stack.URL(domain.UpstreamCheckpoint))
 	path := filepath.Join(t.TempDir(), "hub.yaml")
@@ -82,23 +85,33 @@ upstreams:
 
 	i := e.showcase(t, "full record")
 	body := `{"query":"{ citizen(id: \"` + e.pop.At(i).ID + `\") { identity { fullName } vaccination { status } insurance { socialNumber } } }"}`
-	resp, err := http.Post("http://"+addr+"/graphql", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	b := postAs(t, "http://"+addr, e.token, body)
 	if strings.Contains(string(b), `"errors"`) || !strings.Contains(string(b), e.pop.At(i).Name.Full()) {
 		t.Fatalf("query through serve: %s", b)
 	}
-	// Introspection is off by default in serve.
-	resp, err = http.Post("http://"+addr+"/graphql", "application/json", strings.NewReader(`{"query":"{ __schema { types { name } } }"}`))
-	if err != nil {
-		t.Fatal(err)
+	if b := postAs(t, "http://"+addr, "", body); !strings.Contains(string(b), "UNAUTHENTICATED") {
+		t.Fatalf("serve answered without a token: %s", b)
 	}
-	b, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
+	// Introspection is off by default in serve.
+	b = postAs(t, "http://"+addr, e.token, `{"query":"{ __schema { types { name } } }"}`)
 	if !strings.Contains(string(b), "GRAPHQL_VALIDATION_FAILED") || strings.Contains(string(b), `"types"`) {
 		t.Fatalf("introspection answered in serve: %s", b)
 	}
+}
+
+// postAs posts a GraphQL body to the hub at base, with a bearer token when given.
+func postAs(t *testing.T, base, token, body string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return b
 }

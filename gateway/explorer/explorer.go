@@ -23,6 +23,9 @@ type Config struct {
 	Title        string
 	Endpoint     string // e.g. "/graphql"
 	DefaultQuery string
+	// DefaultHeaders pre-fills the headers editor (a JSON object as text),
+	// e.g. a demo token; empty for none.
+	DefaultHeaders string
 }
 
 type asset struct {
@@ -48,8 +51,9 @@ func New(cfg Config) (*Handler, error) {
 		"Title": cfg.Title,
 		"Base":  "/",
 		"Config": map[string]string{
-			"endpoint":     cfg.Endpoint,
-			"defaultQuery": cfg.DefaultQuery,
+			"endpoint":       cfg.Endpoint,
+			"defaultQuery":   cfg.DefaultQuery,
+			"defaultHeaders": cfg.DefaultHeaders,
 		},
 	})
 	if err != nil {

@@ -7,6 +7,7 @@
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,
     defaultQuery: cfg.defaultQuery,
+    defaultHeaders: cfg.defaultHeaders || undefined,
     defaultEditorToolsVisibility: true,
     shouldPersistHeaders: false,
   }));
