@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/vn-epidemic/hub/gateway"
 )
@@ -32,6 +33,14 @@ func runServe(ctx context.Context, args []string, stderr io.Writer, env []string
 	if err != nil {
 		return err
 	}
+	defer hub.Close()
+	// A wrong jwksUrl should show now, not on the first request; the hub
+	// still starts (the provider may come up later) and retries on demand.
+	refreshCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	if err := hub.RefreshKeys(refreshCtx); err != nil {
+		logger.Warn("identity provider's key set not loaded at start; requests will retry", "error", err.Error())
+	}
+	cancel()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
