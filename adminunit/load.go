@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/vn-epidemic/hub/domain"
 )
 
 // Limits on operator-supplied files: the real lists are far smaller.
@@ -247,14 +249,4 @@ func cleanName(s string) (string, error) {
 	return s, nil
 }
 
-func digits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < n; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func digits(s string, n int) bool { return len(s) == n && domain.IsDigits(s) }

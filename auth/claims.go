@@ -10,6 +10,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/vn-epidemic/hub/domain"
 	"github.com/vn-epidemic/hub/principal"
 )
 
@@ -181,17 +182,7 @@ func codes(raw json.RawMessage, n int) ([]string, bool) {
 	return out, true
 }
 
-func digits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < n; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func digits(s string, n int) bool { return len(s) == n && domain.IsDigits(s) }
 
 // validName is the shape of role and purpose names: short, ASCII, no
 // spaces, so they are safe as map keys, metric labels and log fields.

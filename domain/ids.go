@@ -31,9 +31,9 @@ func (k IDKind) String() string {
 // callers trim and validate input first.
 func ClassifyID(s string) IDKind {
 	switch {
-	case len(s) == 12 && allDigits(s):
+	case len(s) == 12 && IsDigits(s):
 		return IDPersonal
-	case len(s) == 9 && allDigits(s):
+	case len(s) == 9 && IsDigits(s):
 		return IDOld
 	case isPassport(s):
 		return IDPassport
@@ -41,7 +41,9 @@ func ClassifyID(s string) IDKind {
 	return IDUnknown
 }
 
-func allDigits(s string) bool {
+// IsDigits reports whether s is non-empty and all ASCII digits (codes and
+// ID numbers; Unicode digits such as full-width ones are not digits here).
+func IsDigits(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -89,7 +91,7 @@ var ErrMalformedID = fmt.Errorf("malformed personal ID")
 // 0/1 for the 1900s, 2/3 for the 2000s, 4/5 for the 2100s, 6/7 for the 2200s,
 // 8/9 for the 2300s; even is male, odd is female.
 func ParsePersonalID(s string) (PersonalID, error) {
-	if len(s) != 12 || !allDigits(s) || s[0] != '0' {
+	if len(s) != 12 || !IsDigits(s) || s[0] != '0' {
 		return PersonalID{}, ErrMalformedID
 	}
 	g := int(s[3] - '0')

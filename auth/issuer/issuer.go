@@ -26,6 +26,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/vn-epidemic/hub/auth/jwk"
+	"github.com/vn-epidemic/hub/domain"
 )
 
 // Claims is what a minted token says about its subject. The JSON claim
@@ -407,14 +408,4 @@ func (c *Claims) check() error {
 	return nil
 }
 
-func digits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < n; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func digits(s string, n int) bool { return len(s) == n && domain.IsDigits(s) }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -87,20 +85,10 @@ func (e *env) query(t *testing.T, query string, vars map[string]any) gqlResponse
 func (e *env) queryAs(t *testing.T, token, query string, vars map[string]any) gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, e.hub.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b := postAs(t, e.hub.URL, token, string(body))
 	var out gqlResponse
 	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatalf("status %d, body %s", resp.StatusCode, b)
+		t.Fatalf("answer is not JSON: %s", b)
 	}
 	return out
 }
