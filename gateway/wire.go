@@ -122,6 +122,7 @@ func Build(cfg Config, logger *slog.Logger, opts ...BuildOption) (*Hub, error) {
 	res, err := graph.NewResolver(graph.Config{
 		LoaderWait:      cfg.GraphQL.LoaderWait.Std(),
 		UpstreamTimeout: cfg.GraphQL.RequestTimeout.Std(),
+		Policy:          pol,
 	}, graph.Sources{
 		Population:  pop,
 		Vaccination: vac,

@@ -87,8 +87,9 @@ func (r *citizenResolver) Feedback(ctx context.Context, obj *model.Citizen, firs
 	return feedbackConnection(p), nil
 }
 
-func (r *identityResolver) FullName(ctx context.Context, obj *domain.Person) (string, error) {
-	return obj.Name.Full(), nil
+func (r *identityResolver) FullName(ctx context.Context, obj *domain.Person) (*string, error) {
+	full := obj.Name.Full()
+	return &full, nil
 }
 
 func (r *identityResolver) Ethnicity(ctx context.Context, obj *domain.Person) (*string, error) {

@@ -86,7 +86,7 @@ func TestTransportAcceptsOnlyJSONPostAndGETWithCSRFHeader(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.srv = NewServer(h.res, ServerOptions{MaxBodyBytes: 4096})
+			h.srv = h.authed(NewServer(h.res, ServerOptions{MaxBodyBytes: 4096}))
 			rec := httptest.NewRecorder()
 			h.srv.ServeHTTP(rec, tt.req)
 			body, _ := io.ReadAll(rec.Body)

@@ -156,6 +156,7 @@ func (p Presenter) classify(ctx context.Context, err error) (string, map[string]
 		notFound    *NotFoundError
 		notVerified *IdentityNotVerifiedError
 		rateLimited *RateLimitedError
+		accessErr   *AccessError
 		upErr       *domain.UpstreamError
 	)
 	switch {
@@ -173,6 +174,8 @@ func (p Presenter) classify(ctx context.Context, err error) (string, map[string]
 		return notFound.Error(), map[string]any{extCode: CodeNotFound}
 	case errors.Is(err, ErrUnauthenticated):
 		return "authentication required", map[string]any{extCode: CodeUnauthenticated}
+	case errors.As(err, &accessErr):
+		return accessErr.Error(), map[string]any{extCode: CodeForbidden, extReason: accessErr.Reason}
 	case errors.Is(err, ErrForbidden):
 		return "not allowed", map[string]any{extCode: CodeForbidden}
 	case errors.As(err, &rateLimited):

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/vn-epidemic/hub/domain"
+	"github.com/vn-epidemic/hub/principal"
 	"github.com/vn-epidemic/hub/qr"
 )
 
@@ -199,7 +200,7 @@ func TestHubErrorCodes(t *testing.T) {
 }
 
 func TestUnauthenticatedActor(t *testing.T) {
-	h := newHarness(t, func(c *Config) { c.Actor = func(context.Context) string { return "" } })
+	h := newHarness(t).as(&principal.Principal{Roles: []string{"tester"}, Purpose: "epidemic_control"}) // no subject
 	r := h.post(`mutation { resolveFeedback(id: "F1", resolution: "Đã bổ sung mũi 3") { feedback { id } } }`, nil)
 	if e := r.errorAt(t, "resolveFeedback"); e.code() != CodeUnauthenticated {
 		t.Errorf("code = %q", e.code())
@@ -295,7 +296,7 @@ func TestPanicIsInternalWithoutDetail(t *testing.T) {
 			var logs bytes.Buffer
 			h := newHarness(t)
 			tt.setup(h)
-			h.srv = NewServer(h.res, ServerOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			h.srv = h.authed(NewServer(h.res, ServerOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))}))
 			h.c = newClient(h.srv)
 			r := h.post(tt.query, nil)
 			e := r.errorAt(t, tt.path)
@@ -361,7 +362,7 @@ func TestProtocolErrorCodes(t *testing.T) {
 
 func TestComplexityLimitIsValidationFailure(t *testing.T) {
 	h := newHarness(t)
-	h.srv = NewServer(h.res, ServerOptions{ComplexityLimit: 3})
+	h.srv = h.authed(NewServer(h.res, ServerOptions{ComplexityLimit: 3}))
 	_, body := h.rawPost(`{ citizen(id: "001190012345") { id oldId identity { fullName sex } } }`, nil)
 	if !strings.Contains(string(body), CodeValidationFailed) || h.upstreamCalls() != 0 {
 		t.Errorf("complexity: %s", body)
@@ -377,7 +378,7 @@ func TestIntrospectionOption(t *testing.T) {
 			t.Errorf("Query's description does not document %s", code)
 		}
 	}
-	h.srv = NewServer(h.res, ServerOptions{})
+	h.srv = h.authed(NewServer(h.res, ServerOptions{}))
 	_, off := h.rawPost(q, nil)
 	if !strings.Contains(string(off), "introspection disabled") && !strings.Contains(string(off), CodeValidationFailed) {
 		t.Errorf("introspection not refused: %s", off)
@@ -403,7 +404,7 @@ func TestUnreadableBody(t *testing.T) {
 
 func TestAutomaticPersistedQueries(t *testing.T) {
 	h := newHarness(t)
-	h.srv = NewServer(h.res, ServerOptions{APQCacheSize: 10})
+	h.srv = h.authed(NewServer(h.res, ServerOptions{APQCacheSize: 10}))
 	const q = `{ epidemicZones { name } }`
 	sum := sha256.Sum256([]byte(q))
 	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}

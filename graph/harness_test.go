@@ -2,19 +2,20 @@ package graph
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/99designs/gqlgen/client"
-	"github.com/99designs/gqlgen/graphql/handler"
 
 	"github.com/vn-epidemic/hub/adminunit"
+	"github.com/vn-epidemic/hub/policy"
+	"github.com/vn-epidemic/hub/principal"
 )
 
 // harness is NewServer over counting fakes, driven with gqlgen's client.
@@ -26,8 +27,65 @@ type harness struct {
 	ins *fakeInsurance
 	chk *fakeCheckpoint
 	res *Resolver
-	srv *handler.Server
+	srv http.Handler // NewServer behind authed: the harness's principal in every request
 	c   *client.Client
+	// caller is the principal every request carries (nil: unauthenticated).
+	caller *principal.Principal
+}
+
+// tester is the principal of the behaviour tests: the test policy's role
+// that sees everything (testdata/policy_everything.yaml).
+func tester() *principal.Principal {
+	return &principal.Principal{Subject: "officer-07", Roles: []string{"tester"}, Purpose: "epidemic_control"}
+}
+
+// as makes the following requests carry p (nil: no principal).
+func (h *harness) as(p *principal.Principal) *harness {
+	h.caller = p
+	return h
+}
+
+// authed puts the harness's principal into each request's context, as the
+// gateway's authentication middleware does.
+func (h *harness) authed(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.caller != nil {
+			r = r.WithContext(principal.NewContext(r.Context(), h.caller))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// everythingPolicy is the behaviour tests' policy, parsed once per binary.
+var everythingPolicy = sync.OnceValues(func() (*policy.Policy, error) {
+	dir, err := defaultDirectory()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open("testdata/policy_everything.yaml")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return policy.Load(f, dir)
+})
+
+// defaultPolicy is the shipped policy, parsed once per binary.
+var defaultPolicy = sync.OnceValues(func() (*policy.Policy, error) {
+	dir, err := defaultDirectory()
+	if err != nil {
+		return nil, err
+	}
+	return policy.Default(dir)
+})
+
+func mustPolicy(t testing.TB, load func() (*policy.Policy, error)) *policy.Policy {
+	t.Helper()
+	p, err := load()
+	if err != nil {
+		t.Fatalf("policy: %v", err)
+	}
+	return p
 }
 
 // defaultDirectory parses the embedded directory once per test binary; a
@@ -48,7 +106,6 @@ func testConfig() Config {
 		Now:             func() time.Time { return testNow },
 		LoaderWait:      time.Millisecond,
 		UpstreamTimeout: 5 * time.Second,
-		Actor:           func(context.Context) string { return "officer-07" },
 	}
 }
 
@@ -57,6 +114,8 @@ func newHarness(t testing.TB, tune ...func(*Config)) *harness {
 	w := newWorld()
 	h := &harness{t: t, w: w, pop: &fakePopulation{w: w}, vac: &fakeVaccination{w: w}, ins: &fakeInsurance{w: w}, chk: &fakeCheckpoint{w: w}}
 	cfg := testConfig()
+	cfg.Policy = mustPolicy(t, everythingPolicy)
+	h.caller = tester()
 	for _, f := range tune {
 		f(&cfg)
 	}
@@ -65,7 +124,7 @@ func newHarness(t testing.TB, tune ...func(*Config)) *harness {
 		t.Fatalf("NewResolver: %v", err)
 	}
 	h.res = res
-	h.srv = NewServer(res, ServerOptions{Introspection: true})
+	h.srv = h.authed(NewServer(res, ServerOptions{Introspection: true}))
 	h.c = client.New(h.srv)
 	return h
 }

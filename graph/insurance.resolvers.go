@@ -17,8 +17,9 @@ func (r *insuranceCardResolver) CardCode(ctx context.Context, obj *domain.Insura
 	return optString(obj.CardCode), nil
 }
 
-func (r *insuranceCardResolver) ValidToday(ctx context.Context, obj *domain.InsuranceCard) (bool, error) {
-	return obj.ValidOn(domain.DateOf(r.cfg.Now().In(vietnamTime))), nil
+func (r *insuranceCardResolver) ValidToday(ctx context.Context, obj *domain.InsuranceCard) (*bool, error) {
+	valid := obj.ValidOn(domain.DateOf(r.cfg.Now().In(vietnamTime)))
+	return &valid, nil
 }
 
 func (r *insuranceCardResolver) Clinic(ctx context.Context, obj *domain.InsuranceCard) (*model.Clinic, error) {

@@ -190,7 +190,7 @@ func demoQueries(t *testing.T) map[string]string {
 // stay within them; the hub's main workload leaves headroom.
 func TestLegitimateWorkloadsPassDefaults(t *testing.T) {
 	h := newHarness(t)
-	h.srv = NewServer(h.res, ServerOptions{})
+	h.srv = h.authed(NewServer(h.res, ServerOptions{}))
 	h.c = newClient(h.srv)
 	for name, q := range demoQueries(t) {
 		t.Run("demo "+name, func(t *testing.T) {
@@ -310,7 +310,7 @@ func TestQueryAttacksAreRefusedBeforeAnyResolver(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.srv = NewServer(h.res, ServerOptions{})
+			h.srv = h.authed(NewServer(h.res, ServerOptions{}))
 			status, body := h.rawPost(tt.query, tt.vars)
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %.300s", status, tt.status, body)
@@ -343,7 +343,7 @@ func TestQueryAttacksAreRefusedBeforeAnyResolver(t *testing.T) {
 
 func TestFirstOutOfRangeIsStillBadUserInput(t *testing.T) {
 	h := newHarness(t)
-	h.srv = NewServer(h.res, ServerOptions{})
+	h.srv = h.authed(NewServer(h.res, ServerOptions{}))
 	h.c = newClient(h.srv)
 	r := h.post(`{ citizen(id: "001190012345") { movements(first: 1000000) { edges { node { id } } } } }`, nil)
 	if e := r.errorAt(t, "citizen.movements"); e.code() != CodeBadUserInput || e.Extensions["field"] != "first" {
@@ -369,7 +369,7 @@ func TestLimitsAreConfigurable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%+v", tt.opts), func(t *testing.T) {
 			h := newHarness(t)
-			h.srv = NewServer(h.res, tt.opts)
+			h.srv = h.authed(NewServer(h.res, tt.opts))
 			status, body := h.rawPost(q, nil)
 			if tt.refused == "" {
 				if status != http.StatusOK {
@@ -399,7 +399,7 @@ func TestNoSuggestionsWhenIntrospectionIsOff(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.srv = NewServer(h.res, ServerOptions{})
+			h.srv = h.authed(NewServer(h.res, ServerOptions{}))
 			status, body := h.rawPost(tt.query, nil)
 			if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), CodeValidationFailed) {
 				t.Fatalf("status %d: %s", status, body)

@@ -39,11 +39,14 @@ type loaders struct {
 
 type loadersKey struct{}
 
-// WithLoaders returns ctx carrying a fresh set of loaders for one operation.
+// WithLoaders returns ctx carrying a fresh set of loaders for one operation,
+// and the operation's access state for the principal in ctx.
 // NewServer does this for every operation; call it yourself only when
 // executing the schema some other way.
 func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
-	return context.WithValue(ctx, loadersKey{}, r.newLoaders(ctx))
+	// The access state (the caller, the localities of the people asked
+	// about) lives exactly as long as the loaders.
+	return withAccess(context.WithValue(ctx, loadersKey{}, r.newLoaders(ctx)))
 }
 
 // loadersFrom returns the operation's loaders, or a fresh set when none was

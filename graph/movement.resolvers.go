@@ -21,12 +21,14 @@ func (r *epidemicZoneResolver) AdminUnit(ctx context.Context, obj *domain.Epidem
 	return u, nil
 }
 
-func (r *healthDeclarationResolver) DocumentNumber(ctx context.Context, obj *domain.HealthDeclaration) (string, error) {
-	return obj.PersonID, nil
+func (r *healthDeclarationResolver) DocumentNumber(ctx context.Context, obj *domain.HealthDeclaration) (*string, error) {
+	id := obj.PersonID
+	return &id, nil
 }
 
-func (r *healthDeclarationResolver) DocumentKind(ctx context.Context, obj *domain.HealthDeclaration) (domain.IDKind, error) {
-	return domain.ClassifyID(obj.PersonID), nil
+func (r *healthDeclarationResolver) DocumentKind(ctx context.Context, obj *domain.HealthDeclaration) (*domain.IDKind, error) {
+	kind := domain.ClassifyID(obj.PersonID)
+	return &kind, nil
 }
 
 func (r *healthDeclarationResolver) Commune(ctx context.Context, obj *domain.HealthDeclaration) (*model.AdminUnit, error) {

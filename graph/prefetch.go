@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/vn-epidemic/hub/domain"
+	"github.com/vn-epidemic/hub/policy"
 )
 
 // Prefetching for pages. A page's rows resolve their citizens concurrently,
@@ -63,34 +64,55 @@ func (r *Resolver) prefetchCitizens(ctx context.Context, ids []string, base ...s
 	l := r.loadersFrom(ctx)
 	l.person.LoadAll(ctx, lookups)
 
-	// The keys the rows' fields will use, derived exactly as they derive them.
-	var citizenIDs []string
-	var vkeys []vaccKey
+	// The keys the rows' fields will use, derived exactly as they derive
+	// them, for the citizens and edges the caller may see: nothing is asked
+	// about a person, or an edge, that access control will refuse anyway.
+	st := access(ctx)
+	var vkeys, certKeys, reconKeys []vaccKey
+	var cardIDs, declIDs, passageIDs []string
 	for _, id := range lookups {
 		c, err := r.citizenRef(ctx, id, false)
-		if err != nil || c == nil {
+		if err != nil || c == nil || r.citizenVisible(ctx, st, c) != nil {
 			continue
 		}
-		citizenIDs = append(citizenIDs, c.ID)
-		key := vaccKey{ID: c.ID}
-		if p, err := l.person.Load(ctx, c.ID); err == nil {
-			key.OldID = p.OldID
+		sub := subject{s: policy.Subject{CitizenID: c.ID}, registryID: c.ID}
+		visible := func(typ, field string) bool { return r.fieldVisible(ctx, st, typ, field, sub) }
+		if visible("Citizen", "vaccination") {
+			key := vaccKey{ID: c.ID}
+			if p, err := l.person.Load(ctx, c.ID); err == nil {
+				key.OldID = p.OldID
+			}
+			vkeys = append(vkeys, key)
+			if visible("Vaccination", "certificate") {
+				certKeys = append(certKeys, key)
+			}
+			if visible("Vaccination", "reconciliation") {
+				reconKeys = append(reconKeys, key)
+			}
 		}
-		vkeys = append(vkeys, key)
+		if visible("Citizen", "insurance") {
+			cardIDs = append(cardIDs, c.ID)
+		}
+		if visible("Citizen", "declarations") {
+			declIDs = append(declIDs, c.ID)
+		}
+		if visible("Citizen", "movements") {
+			passageIDs = append(passageIDs, c.ID)
+		}
 	}
 
 	var wg sync.WaitGroup
-	run := func(selected bool, load func()) {
-		if selected {
+	run := func(selected bool, keys int, load func()) {
+		if selected && keys > 0 {
 			wg.Go(load)
 		}
 	}
-	run(sel("vaccination"), func() { l.record.LoadAll(ctx, vkeys) })
-	run(sel("vaccination", "certificate"), func() { l.certificate.LoadAll(ctx, vkeys) })
-	run(sel("vaccination", "reconciliation"), func() { l.recon.LoadAll(ctx, vkeys) })
-	run(sel("insurance"), func() { l.card.LoadAll(ctx, citizenIDs) })
-	run(sel("declarations"), func() { l.declarations.LoadAll(ctx, citizenIDs) })
-	run(sel("movements"), func() { l.passages.LoadAll(ctx, citizenIDs) })
+	run(sel("vaccination"), len(vkeys), func() { l.record.LoadAll(ctx, vkeys) })
+	run(sel("vaccination", "certificate"), len(certKeys), func() { l.certificate.LoadAll(ctx, certKeys) })
+	run(sel("vaccination", "reconciliation"), len(reconKeys), func() { l.recon.LoadAll(ctx, reconKeys) })
+	run(sel("insurance"), len(cardIDs), func() { l.card.LoadAll(ctx, cardIDs) })
+	run(sel("declarations"), len(declIDs), func() { l.declarations.LoadAll(ctx, declIDs) })
+	run(sel("movements"), len(passageIDs), func() { l.passages.LoadAll(ctx, passageIDs) })
 	wg.Wait()
 }
 

@@ -15,6 +15,8 @@ import (
 
 	"github.com/vn-epidemic/hub/adminunit"
 	"github.com/vn-epidemic/hub/domain"
+	"github.com/vn-epidemic/hub/graph/generated"
+	"github.com/vn-epidemic/hub/policy"
 )
 
 // Population is what the graph needs from the National Population Database.
@@ -80,16 +82,14 @@ type Config struct {
 	// HistoryWindow is how far back Citizen.declarations and
 	// Citizen.movements reach (default 30 days).
 	HistoryWindow time.Duration
-	// Actor names who is acting, recorded as resolvedBy on feedback
-	// (default: "hub"). Returning "" refuses the write with UNAUTHENTICATED.
-	// The access-control layer replaces it with the signed-in principal.
-	Actor func(ctx context.Context) string
+	// Policy decides who may call which operation and see which personal
+	// field (required: there is no mode without access control). The caller
+	// is the request context's principal (principal.NewContext), set by the
+	// gateway's authentication; none means UNAUTHENTICATED.
+	Policy *policy.Policy
 }
 
-const (
-	defaultHistoryWindow = 30 * 24 * time.Hour
-	defaultActor         = "hub"
-)
+const defaultHistoryWindow = 30 * 24 * time.Hour
 
 // Resolver is the root of the graph's resolvers. It is immutable after
 // NewResolver and shared by all requests; per-request state (the loaders)
@@ -98,6 +98,11 @@ type Resolver struct {
 	cfg Config
 	src Sources
 	dir *adminunit.Directory
+	pol *policy.Policy
+	// rules are the schema's @personal directives by type and field;
+	// citizenClasses the classes found under Citizen (see access.go).
+	rules          accessRules
+	citizenClasses []policy.Class
 }
 
 // NewResolver checks its dependencies and returns the root resolver.
@@ -113,6 +118,8 @@ func NewResolver(cfg Config, src Sources, dir *adminunit.Directory) (*Resolver, 
 		return nil, errors.New("graph: Sources.Checkpoint is nil")
 	case dir == nil:
 		return nil, errors.New("graph: admin unit directory is nil")
+	case cfg.Policy == nil:
+		return nil, errors.New("graph: Config.Policy is nil (access control is required)")
 	}
 	if cfg.LoaderWait < 0 || cfg.LoaderCapacity < 0 || cfg.UpstreamTimeout < 0 || cfg.HistoryWindow < 0 {
 		return nil, errors.New("graph: negative durations or capacity in Config")
@@ -123,8 +130,9 @@ func NewResolver(cfg Config, src Sources, dir *adminunit.Directory) (*Resolver, 
 	if cfg.HistoryWindow == 0 {
 		cfg.HistoryWindow = defaultHistoryWindow
 	}
-	if cfg.Actor == nil {
-		cfg.Actor = func(context.Context) string { return defaultActor }
+	rules, classes, err := buildRules(generated.NewExecutableSchema(generated.Config{}).Schema())
+	if err != nil {
+		return nil, err
 	}
-	return &Resolver{cfg: cfg, src: src, dir: dir}, nil
+	return &Resolver{cfg: cfg, src: src, dir: dir, pol: cfg.Policy, rules: rules, citizenClasses: classes}, nil
 }

@@ -12,12 +12,16 @@ import (
 	"github.com/vn-epidemic/hub/domain"
 	"github.com/vn-epidemic/hub/graph/generated"
 	"github.com/vn-epidemic/hub/graph/model"
+	"github.com/vn-epidemic/hub/policy"
 )
 
 func (r *mutationResolver) SubmitHealthDeclaration(ctx context.Context, input model.HealthDeclarationInput) (*model.SubmitHealthDeclarationPayload, error) {
 	now := r.cfg.Now()
 	in, err := r.declarationInput(input, now)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.authorizeSubject(ctx, "submitHealthDeclaration", unitSubject(in.PersonID, in.CommuneCode), ""); err != nil {
 		return nil, err
 	}
 	decl, err := r.src.Checkpoint.SubmitDeclaration(ctx, in)
@@ -32,6 +36,15 @@ func (r *mutationResolver) RecordCheckpointPassage(ctx context.Context, input mo
 	if err != nil {
 		return nil, err
 	}
+	// Where the passage happens, as the police system files it: the
+	// destination of an IN passage, the origin of an OUT one.
+	commune := in.DestinationCommune
+	if in.Direction == domain.DirectionOut {
+		commune = in.OriginCommune
+	}
+	if err := r.authorizeSubject(ctx, "recordCheckpointPassage", unitSubject(in.PersonID, commune), ""); err != nil {
+		return nil, err
+	}
 	p, err := r.src.Checkpoint.RecordPassage(ctx, in)
 	if err != nil {
 		return nil, err
@@ -42,6 +55,9 @@ func (r *mutationResolver) RecordCheckpointPassage(ctx context.Context, input mo
 func (r *mutationResolver) RecordDose(ctx context.Context, input model.RecordDoseInput) (*model.RecordDosePayload, error) {
 	in, identity, kind, err := doseInput(input, r.cfg.Now())
 	if err != nil {
+		return nil, err
+	}
+	if err := r.authorizeSubject(ctx, "recordDose", policy.Subject{CitizenID: identity.ID}, registrySubject(identity.ID).registryID); err != nil {
 		return nil, err
 	}
 	// Identity first (every site must verify before vaccinating); the
@@ -74,6 +90,9 @@ func (r *mutationResolver) SubmitFeedback(ctx context.Context, input model.Submi
 	if err != nil {
 		return nil, err
 	}
+	if err := r.authorizeSubject(ctx, "submitFeedback", unitSubject(in.PersonID, in.CommuneCode), ""); err != nil {
+		return nil, err
+	}
 	f, err := r.src.Vaccination.CreateFeedback(ctx, in)
 	if err != nil {
 		return nil, err
@@ -90,9 +109,13 @@ func (r *mutationResolver) ResolveFeedback(ctx context.Context, id string, resol
 	if err != nil {
 		return nil, err
 	}
-	actor := r.cfg.Actor(ctx)
-	if actor == "" {
-		return nil, ErrUnauthenticated
+	actor, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A read, then the write: only feedback of the caller's own units.
+	if err := r.authorizeFeedback(ctx, "resolveFeedback", id); err != nil {
+		return nil, err
 	}
 	f, err := r.src.Vaccination.ResolveFeedback(ctx, id, text, actor)
 	if err != nil {
@@ -102,9 +125,14 @@ func (r *mutationResolver) ResolveFeedback(ctx context.Context, id string, resol
 }
 
 func (r *queryResolver) Citizen(ctx context.Context, id string) (*model.Citizen, error) {
-	id, _, err := personID("id", id)
+	id, kind, err := personID("id", id)
 	if err != nil {
 		return nil, err
+	}
+	// Self-service asks no registry about anyone else. Other callers are
+	// checked where the citizen lives, once found (enforce).
+	if sc := r.pol.ScopeFor(access(ctx).p, "citizen"); sc.Self != "" && sc.Empty() && !sc.National && (kind != domain.IDPersonal || id != sc.Self) {
+		return nil, errForbidLocality
 	}
 	return r.citizenRef(ctx, id, true)
 }
@@ -119,18 +147,21 @@ func (r *queryResolver) VerifyIdentity(ctx context.Context, input model.VerifyId
 		return nil, err
 	}
 	if kind == domain.IDPassport {
-		return &model.IdentityVerification{Outcome: domain.VerifyNotApplicable, Fields: []model.FieldCheck{}}, nil
+		return &model.IdentityVerification{Outcome: domain.VerifyNotApplicable, Fields: []model.FieldCheck{}, Subject: req.ID}, nil
 	}
 	res, err := r.src.Population.Verify(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return &model.IdentityVerification{Outcome: res.Outcome, Fields: fieldChecks(res.Fields)}, nil
+	return &model.IdentityVerification{Outcome: res.Outcome, Fields: fieldChecks(res.Fields), Subject: req.ID}, nil
 }
 
 func (r *queryResolver) Arrivals(ctx context.Context, provinceCode *string, communeCode *string, from time.Time, to time.Time, first *int, after *string) (*model.PassageConnection, error) {
 	q, err := r.arrivalsQuery(provinceCode, communeCode, from, to)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.authorizeUnit(ctx, "arrivals", q.ProvinceCode+q.CommuneCode); err != nil {
 		return nil, err
 	}
 	p, err := fetchUpstreamPage(ctx, first, after, func(ctx context.Context, req domain.PageRequest) (domain.Page[domain.Passage], error) {
@@ -146,6 +177,9 @@ func (r *queryResolver) Arrivals(ctx context.Context, provinceCode *string, comm
 func (r *queryResolver) Reconciliation(ctx context.Context, communeCode string, status *domain.ReconciliationStatus, first *int, after *string) (*model.ReconciliationConnection, error) {
 	commune, err := r.communeCode("communeCode", communeCode)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.authorizeUnit(ctx, "reconciliation", commune); err != nil {
 		return nil, err
 	}
 	var st domain.ReconciliationStatus
@@ -165,6 +199,9 @@ func (r *queryResolver) Reconciliation(ctx context.Context, communeCode string, 
 func (r *queryResolver) Feedback(ctx context.Context, communeCode string, status *domain.FeedbackStatus, first *int, after *string) (*model.FeedbackConnection, error) {
 	commune, err := r.communeCode("communeCode", communeCode)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.authorizeUnit(ctx, "feedback", commune); err != nil {
 		return nil, err
 	}
 	filter := domain.FeedbackFilter{CommuneCode: commune}

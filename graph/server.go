@@ -114,5 +114,7 @@ func NewServer(res *Resolver, opts ServerOptions) *handler.Server {
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(res.WithLoaders(ctx))
 	})
+	// Access control: operations, then every personal field (access.go).
+	srv.AroundFields(res.enforce)
 	return srv
 }

@@ -418,20 +418,20 @@ type FeedbackResolver interface {
 	Citizen(ctx context.Context, obj *domain.Feedback) (*model.Citizen, error)
 }
 type HealthDeclarationResolver interface {
-	DocumentNumber(ctx context.Context, obj *domain.HealthDeclaration) (string, error)
-	DocumentKind(ctx context.Context, obj *domain.HealthDeclaration) (domain.IDKind, error)
+	DocumentNumber(ctx context.Context, obj *domain.HealthDeclaration) (*string, error)
+	DocumentKind(ctx context.Context, obj *domain.HealthDeclaration) (*domain.IDKind, error)
 
 	Commune(ctx context.Context, obj *domain.HealthDeclaration) (*model.AdminUnit, error)
 }
 type IdentityResolver interface {
-	FullName(ctx context.Context, obj *domain.Person) (string, error)
+	FullName(ctx context.Context, obj *domain.Person) (*string, error)
 
 	Ethnicity(ctx context.Context, obj *domain.Person) (*string, error)
 }
 type InsuranceCardResolver interface {
 	CardCode(ctx context.Context, obj *domain.InsuranceCard) (*string, error)
 
-	ValidToday(ctx context.Context, obj *domain.InsuranceCard) (bool, error)
+	ValidToday(ctx context.Context, obj *domain.InsuranceCard) (*bool, error)
 	Clinic(ctx context.Context, obj *domain.InsuranceCard) (*model.Clinic, error)
 }
 type MutationResolver interface {
@@ -1891,85 +1891,85 @@ from its own system and is null (with an error at its path) when that system fai
 """
 type Citizen {
   "12-digit personal identification number (số định danh cá nhân)."
-  id: ID!
+  id: ID @personal(class: IDENTITY, mask: ID_NUMBER)
   "Old 9-digit identity card number (số CMND); null when never issued. From the population database."
-  oldId: String
+  oldId: String @personal(class: IDENTITY, mask: ID_NUMBER)
   "Identity as registered in the National Population Database (Cơ sở dữ liệu quốc gia về dân cư)."
-  identity: Identity
+  identity: Identity @personal(class: IDENTITY, mask: PER_FIELD)
   "Permanent and current residence as registered in the population database."
-  residence: Residence
+  residence: Residence @personal(class: RESIDENCE, mask: PER_FIELD)
   """
   Vaccination status, doses, certificate and reconciliation from the vaccination
   platform, found under the 12-digit ID or the old CMND.
   """
-  vaccination: Vaccination
+  vaccination: Vaccination @personal(class: HEALTH)
   "Health insurance card (thẻ bảo hiểm y tế); null when the person has none."
-  insurance: InsuranceCard
+  insurance: InsuranceCard @personal(class: INSURANCE)
   "Unified health declarations (tờ khai y tế) submitted under this ID recently, newest first."
   declarations(
     "Page size, 1 to 100."
     first: Int = 20
     "Cursor of the last edge already seen (` + "`" + `pageInfo.endCursor` + "`" + `)."
     after: String
-  ): HealthDeclarationConnection
+  ): HealthDeclarationConnection @personal(class: HEALTH, mask: PER_FIELD)
   "Checkpoint passages (di biến động) recorded under this ID recently, newest first."
   movements(
     "Page size, 1 to 100."
     first: Int = 20
     "Cursor of the last edge already seen (` + "`" + `pageInfo.endCursor` + "`" + `)."
     after: String
-  ): PassageConnection
+  ): PassageConnection @personal(class: MOVEMENT)
   "Feedback (phản ánh) this person filed about their vaccination data."
   feedback(
     "Page size, 1 to 100."
     first: Int = 20
     "Cursor of the last edge already seen (` + "`" + `pageInfo.endCursor` + "`" + `)."
     after: String
-  ): FeedbackConnection
+  ): FeedbackConnection @personal(class: HEALTH)
 }
 
 "Identity of a citizen as the population database holds it."
 type Identity {
   "The name split as the registry splits it."
-  name: PersonName!
+  name: PersonName @personal(class: IDENTITY, mask: PER_FIELD)
   "Full name in Vietnamese order (family, middle, given), e.g. ` + "`" + `Nguyễn Thị Đào` + "`" + `."
-  fullName: String!
+  fullName: String @personal(class: IDENTITY, mask: FULL_NAME)
   "Sex (giới tính)."
-  sex: Sex!
+  sex: Sex @personal(class: IDENTITY)
   "Date of birth (ngày sinh); may be a year only (` + "`" + `YYYY` + "`" + `)."
-  birthDate: Date
+  birthDate: Date @personal(class: IDENTITY, mask: DATE)
   "Nationality (quốc tịch), ISO 3166-1 alpha-2, ` + "`" + `VN` + "`" + ` for Vietnamese citizens."
-  nationality: String!
+  nationality: String @personal(class: IDENTITY)
   "Ethnicity (dân tộc), e.g. ` + "`" + `Kinh` + "`" + `; null when not recorded."
-  ethnicity: String
+  ethnicity: String @personal(class: IDENTITY)
 }
 
 "A Vietnamese name as the population database splits it."
 type PersonName {
   "Family name (họ), e.g. ` + "`" + `Nguyễn` + "`" + `."
-  family: String!
+  family: String @personal(class: IDENTITY, mask: FAMILY_NAME)
   "Middle name (chữ đệm), e.g. ` + "`" + `Thị` + "`" + `; empty when there is none, may be several words."
-  middle: String!
+  middle: String @personal(class: IDENTITY, mask: INITIALS)
   "Given name (tên), e.g. ` + "`" + `Đào` + "`" + `."
-  given: String!
+  given: String @personal(class: IDENTITY, mask: INITIALS)
 }
 
 "Where a citizen lives, as registered (cư trú)."
 type Residence {
   "Permanent residence (nơi thường trú)."
-  permanent: Address
+  permanent: Address @personal(class: RESIDENCE, mask: PER_FIELD)
   "Current residence (nơi ở hiện tại); null when not recorded separately."
-  current: Address
+  current: Address @personal(class: RESIDENCE, mask: PER_FIELD)
 }
 
 "A registered address."
 type Address {
   "House number, street, village (số nhà, đường, thôn/xóm) as free text."
-  detail: String!
+  detail: String @personal(class: RESIDENCE)
   "The commune (xã/phường/đặc khu)."
-  commune: AdminUnit
+  commune: AdminUnit @personal(class: RESIDENCE, mask: ADDRESS)
   "The province (tỉnh/thành phố)."
-  province: AdminUnit
+  province: AdminUnit @personal(class: RESIDENCE, mask: ADDRESS)
 }
 
 "What a QR code said, and who it belongs to."
@@ -1977,25 +1977,25 @@ type QRLookup {
   "Which QR layout the payload was read as."
   kind: QRKind!
   "The ID read from the code: 12-digit personal ID, or 9-digit CMND for a bare old ID."
-  documentNumber: String!
+  documentNumber: String @personal(class: IDENTITY, mask: ID_NUMBER)
   "Old CMND printed on a chip card's QR (field 2); null when empty or not a chip card."
-  oldId: String
+  oldId: String @personal(class: IDENTITY, mask: ID_NUMBER)
   "Name as printed in the code (chip cards may print it in capitals; the 1405 QR in ASCII capitals); null for a bare ID."
-  fullName: String
+  fullName: String @personal(class: IDENTITY, mask: FULL_NAME)
   "Date of birth as printed in the code; null for a bare ID."
-  birthDate: Date
+  birthDate: Date @personal(class: IDENTITY, mask: DATE)
   "Sex as printed in the code; null when the code does not carry it."
-  sex: Sex
+  sex: Sex @personal(class: IDENTITY)
   "Issue date of the chip card; null for other kinds."
-  issueDate: Date
+  issueDate: Date @personal(class: IDENTITY)
   "Decision 1405 QR only: true when it was declared on someone else's behalf (khai hộ)."
-  onBehalf: Boolean
+  onBehalf: Boolean @personal(class: IDENTITY)
   """
   Whether the identity fields printed in the code agree with the population
   database, per field (never the registry's values). Null for a bare ID, and null
   with an error when the population database is unavailable or does not know the ID.
   """
-  registryCheck: RegistryCheck
+  registryCheck: RegistryCheck @personal(class: IDENTITY)
   "The holder; null with a ` + "`" + `NOT_FOUND` + "`" + ` error when the population database does not know the ID."
   citizen: Citizen
 }
@@ -2013,9 +2013,9 @@ enum QRKind {
 "Agreement of a QR code's identity fields with the population database."
 type RegistryCheck {
   "True when every field the code carries agrees."
-  agrees: Boolean!
+  agrees: Boolean @personal(class: IDENTITY)
   "One result per field the code carries."
-  fields: [FieldCheck!]!
+  fields: [FieldCheck!] @personal(class: IDENTITY)
 }
 
 "The four identity fields compared with the population database."
@@ -2033,9 +2033,9 @@ input VerifyIdentityInput {
 "Answer of an identity verification. Carries no registry values."
 type IdentityVerification {
   "The overall answer (đúng/sai)."
-  outcome: VerifyOutcome!
+  outcome: VerifyOutcome @personal(class: IDENTITY)
   "Per-field results; empty unless the ID was found."
-  fields: [FieldCheck!]!
+  fields: [FieldCheck!] @personal(class: IDENTITY)
 }
 
 "Whether one presented field matches the registry."
@@ -2043,7 +2043,7 @@ type FieldCheck {
   "The field compared."
   field: IdentityField!
   "True when the presented value matches."
-  matches: Boolean!
+  matches: Boolean @personal(class: IDENTITY)
 }
 
 "One of the four fields compared by identity verification."
@@ -2073,75 +2073,75 @@ enum VerifyOutcome {
 	{Name: "../../schema/insurance.graphqls", Input: `"A health insurance card (thẻ bảo hiểm y tế, BHYT) from Vietnam Social Security."
 type InsuranceCard {
   "12-digit personal ID of the holder."
-  holderId: String!
+  holderId: String @personal(class: INSURANCE, mask: ID_NUMBER)
   "Old 15-character card code ` + "`" + `XX Y ZZ NNNNNNNNNN` + "`" + ` (group, benefit level, province, social insurance number); null on new cards, which print only the 10 digits."
-  cardCode: String
+  cardCode: String @personal(class: INSURANCE, mask: ID_NUMBER)
   "10-digit social insurance number (mã số BHXH)."
-  socialNumber: String!
+  socialNumber: String @personal(class: INSURANCE, mask: ID_NUMBER)
   "Holder's name as on the card."
-  holderName: String!
+  holderName: String @personal(class: INSURANCE, mask: FULL_NAME)
   "Holder's date of birth as on the card."
-  birthDate: Date
+  birthDate: Date @personal(class: INSURANCE, mask: DATE)
   "Holder's sex as on the card."
-  sex: Sex!
+  sex: Sex @personal(class: INSURANCE)
   "2-letter beneficiary group (mã đối tượng), e.g. ` + "`" + `DN` + "`" + ` employees, ` + "`" + `HS` + "`" + ` pupils, ` + "`" + `GD` + "`" + ` households."
-  groupCode: String!
+  groupCode: String @personal(class: INSURANCE)
   "Benefit level (mức hưởng), 1 to 5."
-  benefitLevel: Int!
+  benefitLevel: Int @personal(class: INSURANCE)
   "2-digit code of the issuing province in the social security system's own numbering."
-  provinceCode: String!
+  provinceCode: String @personal(class: INSURANCE)
   "First day of validity."
-  validFrom: Date
+  validFrom: Date @personal(class: INSURANCE)
   "Last day of validity."
-  validTo: Date
+  validTo: Date @personal(class: INSURANCE)
   "True when the card covers today."
-  validToday: Boolean!
+  validToday: Boolean @personal(class: INSURANCE)
   "Registered primary-care clinic (nơi đăng ký khám chữa bệnh ban đầu)."
-  clinic: Clinic
+  clinic: Clinic @personal(class: INSURANCE)
   "Day from which five consecutive years of coverage are counted (thời điểm đủ 5 năm liên tục); null until reached."
-  fiveYearsSince: Date
+  fiveYearsSince: Date @personal(class: INSURANCE)
 }
 
 "A health facility registered for primary care."
 type Clinic {
   "Facility code (mã cơ sở KCB)."
-  code: String!
+  code: String @personal(class: INSURANCE)
   "Facility name; may be empty when the card's QR was the only source."
-  name: String!
+  name: String @personal(class: INSURANCE)
 }
 `, BuiltIn: false},
 	{Name: "../../schema/movement.graphqls", Input: `"A unified health declaration (tờ khai y tế) in the police checkpoint & declaration system."
 type HealthDeclaration {
   "The system's declaration ID."
-  id: ID!
+  id: ID @personal(class: HEALTH)
   "Which form."
-  kind: DeclarationKind!
+  kind: DeclarationKind @personal(class: HEALTH)
   "When it was submitted."
-  submittedAt: DateTime!
+  submittedAt: DateTime @personal(class: HEALTH)
   "ID number declared: 12-digit ID, CMND or passport number."
-  documentNumber: String!
+  documentNumber: String @personal(class: IDENTITY, mask: ID_NUMBER)
   "Which kind of document ` + "`" + `documentNumber` + "`" + ` is."
-  documentKind: DocumentKind!
+  documentKind: DocumentKind @personal(class: IDENTITY)
   "Name as declared."
-  fullName: String!
+  fullName: String @personal(class: IDENTITY, mask: FULL_NAME)
   "Year of birth as declared."
-  birthYear: Int!
+  birthYear: Int @personal(class: IDENTITY)
   "Sex as declared."
-  sex: Sex!
+  sex: Sex @personal(class: IDENTITY)
   "Nationality as declared, ISO 3166-1 alpha-2."
-  nationality: String!
+  nationality: String @personal(class: IDENTITY)
   "Phone number as declared."
-  phone: String!
+  phone: String @personal(class: CONTACT, mask: PHONE)
   "Commune of the contact address."
-  commune: AdminUnit
+  commune: AdminUnit @personal(class: CONTACT, mask: ADDRESS)
   "Contact address detail."
-  address: String!
+  address: String @personal(class: CONTACT)
   "Means of transport (phương tiện), free text; empty when not declared."
-  transport: String!
+  transport: String @personal(class: MOVEMENT)
   "Symptoms in the last 14 days."
-  symptoms: [Symptom!]!
+  symptoms: [Symptom!] @personal(class: HEALTH)
   "Exposures in the last 14 days."
-  exposures: [Exposure!]!
+  exposures: [Exposure!] @personal(class: HEALTH)
 }
 
 "Which health declaration form."
@@ -2206,21 +2206,21 @@ its destination.
 """
 type Passage {
   "The system's passage ID."
-  id: ID!
+  id: ID @personal(class: MOVEMENT)
   "When the person passed."
-  time: DateTime!
+  time: DateTime @personal(class: MOVEMENT)
   "IN or OUT of the checkpoint's province."
-  direction: Direction!
+  direction: Direction @personal(class: MOVEMENT)
   "The checkpoint (chốt kiểm soát)."
-  checkpoint: Checkpoint!
+  checkpoint: Checkpoint @personal(class: MOVEMENT)
   "Commune the person came from; null when not recorded (e.g. from abroad)."
-  origin: AdminUnit
+  origin: AdminUnit @personal(class: MOVEMENT)
   "Commune the person is going to; null when not recorded."
-  destination: AdminUnit
+  destination: AdminUnit @personal(class: MOVEMENT)
   "Licence plate or means of transport; empty when not recorded."
-  vehicle: String!
+  vehicle: String @personal(class: MOVEMENT)
   "The traveller as declared at the checkpoint: always present, also for foreigners."
-  traveller: Traveller!
+  traveller: Traveller @personal(class: IDENTITY, mask: PER_FIELD)
   """
   The traveller in the population database; null for foreigners (passport
   numbers) and for IDs the registry does not know. Use ` + "`" + `traveller` + "`" + ` then.
@@ -2247,13 +2247,13 @@ type Checkpoint {
 "A traveller as declared at a checkpoint."
 type Traveller {
   "ID or passport number declared."
-  documentNumber: String!
+  documentNumber: String @personal(class: IDENTITY, mask: ID_NUMBER)
   "Which kind of document it is."
-  documentKind: DocumentKind!
+  documentKind: DocumentKind @personal(class: IDENTITY)
   "Name as declared."
-  name: String!
+  name: String @personal(class: IDENTITY, mask: FULL_NAME)
   "Nationality as declared, ISO 3166-1 alpha-2."
-  nationality: String!
+  nationality: String @personal(class: IDENTITY)
 }
 
 "A page of checkpoint passages."
@@ -2383,6 +2383,59 @@ Outputs are always in UTC (` + "`" + `Z` + "`" + `); inputs accept any offset.
 scalar DateTime
 
 """
+Marks a field that carries personal data with its data class. The hub decides
+per field, from the caller's role, declared purpose of use and locality (the
+access policy): the value as it is, a masked value, or null with a ` + "`" + `FORBIDDEN` + "`" + `
+error at the field's path (the rest of the answer still comes). Every such field
+is nullable for that reason. ` + "`" + `mask` + "`" + ` says what a masked value shows; without
+` + "`" + `mask` + "`" + ` the field has no masked form and is withheld when its class is masked.
+"""
+directive @personal(
+  "The kind of personal data."
+  class: DataClass!
+  "The field's masked form; absent when it has none."
+  mask: MaskKind
+) on FIELD_DEFINITION
+
+"Kinds of personal data (the access policy's data classes)."
+enum DataClass {
+  "Who the person is: names, sex, birth date, ID numbers, nationality, ethnicity."
+  IDENTITY
+  "How to reach them: phone numbers, contact addresses given in declarations."
+  CONTACT
+  "Where they live: permanent and current residence."
+  RESIDENCE
+  "Vaccination doses, certificates, reconciliation, symptoms and exposures, feedback."
+  HEALTH
+  "Health insurance card, benefit level, registered clinic."
+  INSURANCE
+  "Checkpoint passages, travel, vehicles."
+  MOVEMENT
+  "The access log: who looked at whose data, when and why."
+  AUDIT
+}
+
+"What a masked field shows."
+enum MaskKind {
+  "An ID number with its first 3 and last 2 characters: ` + "`" + `001*******45` + "`" + `."
+  ID_NUMBER
+  "A date of birth: the year only (` + "`" + `1990` + "`" + `)."
+  DATE
+  "Part of an address a masked address keeps: the commune or province (the detail line is withheld)."
+  ADDRESS
+  "A phone number's last 3 digits: ` + "`" + `*******678` + "`" + `."
+  PHONE
+  "A full name in Vietnamese order: family name and initials, ` + "`" + `Nguyễn T. Đ.` + "`" + `."
+  FULL_NAME
+  "A family name: shown as it is when the name is masked."
+  FAMILY_NAME
+  "A middle or given name: initials, ` + "`" + `T.` + "`" + `."
+  INITIALS
+  "An object whose own fields say how each is masked: shown, and each field masks itself."
+  PER_FIELD
+}
+
+"""
 Entry points for reading. Fields that depend on an upstream ministry system are
 nullable: when one system fails, only the fields that needed it are null and the
 response carries an error whose ` + "`" + `path` + "`" + ` points at them; everything else is still
@@ -2392,7 +2445,7 @@ Every error has ` + "`" + `extensions.code` + "`" + `, one of:
 - ` + "`" + `BAD_USER_INPUT` + "`" + ` — an argument or input field is invalid; ` + "`" + `extensions.field` + "`" + ` names it when one field is at fault (e.g. ` + "`" + `id` + "`" + `, ` + "`" + `input.birthDate` + "`" + `). Also a request the endpoint refuses as a whole (body too large, not JSON, a batch). Nothing was changed.
 - ` + "`" + `NOT_FOUND` + "`" + ` — the thing asked for does not exist (e.g. no citizen with that ID).
 - ` + "`" + `IDENTITY_NOT_VERIFIED` + "`" + ` — a write was refused because the person's identity did not MATCH the population database; ` + "`" + `extensions.outcome` + "`" + ` says why (MISMATCH or NOT_FOUND) and ` + "`" + `extensions.mismatchedFields` + "`" + ` which of the four fields differ.
-- ` + "`" + `FORBIDDEN` + "`" + ` — the caller is authenticated but not allowed to do this.
+- ` + "`" + `FORBIDDEN` + "`" + ` — the caller is authenticated but not allowed to do this: the operation, a list outside the caller's locality, or one field of personal data (then only that field is null). ` + "`" + `extensions.reason` + "`" + ` is one of ` + "`" + `purpose` + "`" + `, ` + "`" + `operation` + "`" + `, ` + "`" + `class` + "`" + `, ` + "`" + `locality` + "`" + `, ` + "`" + `masked` + "`" + `.
 - ` + "`" + `UNAUTHENTICATED` + "`" + ` — the caller is not authenticated.
 - ` + "`" + `RATE_LIMITED` + "`" + ` — the caller sent too many requests to the hub; ` + "`" + `extensions.retryAfterSeconds` + "`" + ` when known.
 - ` + "`" + `UPSTREAM_UNAVAILABLE` + "`" + ` — a ministry system is down or unreachable.
@@ -2636,17 +2689,17 @@ enum DocumentKind {
 	{Name: "../../schema/vaccination.graphqls", Input: `"A person's COVID-19 vaccination on the national vaccination platform (nền tảng quản lý tiêm chủng)."
 type Vaccination {
   "Colour status shown by the apps: NONE, PARTIAL (yellow, one dose) or FULL (green)."
-  status: VaccinationStatus!
+  status: VaccinationStatus @personal(class: HEALTH)
   "Administered doses, in dose-number order; empty when none are recorded."
-  doses: [Dose!]!
+  doses: [Dose!] @personal(class: HEALTH)
   "The ID the platform holds the record under: the 12-digit ID or, for older records, the CMND. Null when there is no record."
-  recordedUnder: String
+  recordedUnder: String @personal(class: IDENTITY, mask: ID_NUMBER)
   "The identity as entered at the vaccination site; null when there is no record. May differ from the registry: see ` + "`" + `reconciliation` + "`" + `."
-  recordedIdentity: RecordedIdentity
+  recordedIdentity: RecordedIdentity @personal(class: IDENTITY, mask: PER_FIELD)
   "The vaccination certificate (chứng nhận tiêm chủng); null when none exists."
-  certificate: Certificate
+  certificate: Certificate @personal(class: HEALTH)
   "The record's reconciliation with the population database (làm sạch dữ liệu); null when none exists."
-  reconciliation: Reconciliation
+  reconciliation: Reconciliation @personal(class: HEALTH, mask: PER_FIELD)
 }
 
 "Colour status of a person's vaccination."
@@ -2662,19 +2715,19 @@ enum VaccinationStatus {
 "One administered dose (mũi tiêm)."
 type Dose {
   "The platform's ID of the dose record."
-  recordId: String!
+  recordId: String @personal(class: HEALTH)
   "1-based dose number (mũi thứ)."
-  number: Int!
+  number: Int @personal(class: HEALTH)
   "Basic series, additional or booster dose."
-  kind: DoseKind!
+  kind: DoseKind @personal(class: HEALTH)
   "Day the dose was given."
-  date: Date!
+  date: Date @personal(class: HEALTH)
   "Vaccine product."
-  vaccine: Vaccine!
+  vaccine: Vaccine @personal(class: HEALTH)
   "Lot number (số lô)."
-  lot: String!
+  lot: String @personal(class: HEALTH)
   "Where it was given."
-  site: VaccinationSite!
+  site: VaccinationSite @personal(class: HEALTH)
 }
 
 "Kind of dose."
@@ -2720,27 +2773,27 @@ type VaccinationSite {
 "Identity as entered at a vaccination site."
 type RecordedIdentity {
   "ID number entered (12-digit ID, CMND or passport)."
-  id: String!
+  id: String @personal(class: IDENTITY, mask: ID_NUMBER)
   "Full name entered."
-  fullName: String!
+  fullName: String @personal(class: IDENTITY, mask: FULL_NAME)
   "Sex entered."
-  sex: Sex!
+  sex: Sex @personal(class: IDENTITY)
   "Date of birth entered; may be a year only."
-  birthDate: Date
+  birthDate: Date @personal(class: IDENTITY, mask: DATE)
 }
 
 "A vaccination certificate printed by the platform."
 type Certificate {
   "State of the certificate."
-  status: CertificateStatus!
+  status: CertificateStatus @personal(class: HEALTH)
   "Certificate number; null until issued."
-  certificateId: String
+  certificateId: String @personal(class: HEALTH)
   "When it was issued; null until issued."
-  issuedAt: DateTime
+  issuedAt: DateTime @personal(class: HEALTH)
   "How many doses it covers."
-  dosesCovered: Int!
+  dosesCovered: Int @personal(class: HEALTH)
   "Last day it is valid; null when open-ended."
-  validUntil: Date
+  validUntil: Date @personal(class: HEALTH)
 }
 
 "State of a vaccination certificate."
@@ -2761,19 +2814,19 @@ cleaning campaign (chiến dịch làm sạch dữ liệu).
 """
 type Reconciliation {
   "The ID the record is held under (12-digit ID or CMND)."
-  personId: String!
+  personId: String @personal(class: IDENTITY, mask: ID_NUMBER)
   "The commune responsible for confirming or correcting the record."
-  commune: AdminUnit
+  commune: AdminUnit @personal(class: HEALTH)
   "Outcome of the comparison."
-  status: ReconciliationStatus!
+  status: ReconciliationStatus @personal(class: HEALTH)
   "Which of the four identity fields differ; empty unless MISMATCH."
-  mismatched: [IdentityField!]!
+  mismatched: [IdentityField!] @personal(class: HEALTH)
   "The identity as entered at the vaccination site."
-  recorded: RecordedIdentity!
+  recorded: RecordedIdentity @personal(class: IDENTITY, mask: PER_FIELD)
   "When the record was last compared; null when never."
-  checkedAt: DateTime
+  checkedAt: DateTime @personal(class: HEALTH)
   "MATCH records only: true once the commune signed them off with a digital signature."
-  confirmed: Boolean!
+  confirmed: Boolean @personal(class: HEALTH)
   "The person in the population database; null when the record's ID is not a registered citizen."
   citizen: Citizen
 }
@@ -2813,23 +2866,23 @@ type Feedback {
   "The platform's feedback ID."
   id: ID!
   "ID number of the person the feedback is about."
-  personId: String!
+  personId: String @personal(class: IDENTITY, mask: ID_NUMBER)
   "The commune that handles it."
-  commune: AdminUnit
+  commune: AdminUnit @personal(class: HEALTH)
   "What it is about."
-  category: FeedbackCategory!
+  category: FeedbackCategory @personal(class: HEALTH)
   "The citizen's text."
-  text: String!
+  text: String @personal(class: HEALTH)
   "Where it stands."
-  status: FeedbackStatus!
+  status: FeedbackStatus @personal(class: HEALTH)
   "When it was filed."
-  createdAt: DateTime!
+  createdAt: DateTime @personal(class: HEALTH)
   "When it was resolved; null until then."
-  resolvedAt: DateTime
+  resolvedAt: DateTime @personal(class: HEALTH)
   "What was done; null until resolved."
-  resolution: String
+  resolution: String @personal(class: HEALTH)
   "Who resolved it; null until resolved."
-  resolvedBy: String
+  resolvedBy: String @personal(class: HEALTH)
   "The person in the population database; null when the ID is not a registered citizen."
   citizen: Citizen
 }
@@ -2909,7 +2962,7 @@ type RecordDosePayload {
   "The recorded dose."
   dose: Dose!
   "The identity check done before recording: MATCH, or NOT_APPLICABLE for a passport number."
-  verification: VerifyOutcome!
+  verification: VerifyOutcome @personal(class: IDENTITY)
 }
 
 "A feedback to file."
@@ -4176,10 +4229,10 @@ func (ec *executionContext) _Address_detail(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Address_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4520,10 +4573,10 @@ func (ec *executionContext) _Certificate_status(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.CertificateStatus) graphql.Marshaler {
-			return ec.marshalNCertificateStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐCertificateStatus(ctx, selections, v)
+			return ec.marshalOCertificateStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐCertificateStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certificate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4589,10 +4642,10 @@ func (ec *executionContext) _Certificate_dosesCovered(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalOInt2int(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Certificate_dosesCovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4681,10 +4734,10 @@ func (ec *executionContext) _Citizen_id(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+			return ec.marshalOID2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Citizen_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4987,10 +5040,10 @@ func (ec *executionContext) _Clinic_code(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Clinic_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5010,10 +5063,10 @@ func (ec *executionContext) _Clinic_name(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Clinic_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5152,10 +5205,10 @@ func (ec *executionContext) _Dose_recordId(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Dose_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5175,10 +5228,10 @@ func (ec *executionContext) _Dose_number(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalOInt2int(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Dose_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5198,10 +5251,10 @@ func (ec *executionContext) _Dose_kind(ctx context.Context, field graphql.Collec
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.DoseKind) graphql.Marshaler {
-			return ec.marshalNDoseKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDoseKind(ctx, selections, v)
+			return ec.marshalODoseKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDoseKind(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Dose_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5221,10 +5274,10 @@ func (ec *executionContext) _Dose_date(ctx context.Context, field graphql.Collec
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.Date) graphql.Marshaler {
-			return ec.marshalNDate2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDate(ctx, selections, v)
+			return ec.marshalODate2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDate(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Dose_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5244,10 +5297,10 @@ func (ec *executionContext) _Dose_vaccine(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.Vaccine) graphql.Marshaler {
-			return ec.marshalNVaccine2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccine(ctx, selections, v)
+			return ec.marshalOVaccine2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccine(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Dose_vaccine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5267,10 +5320,10 @@ func (ec *executionContext) _Dose_lot(ctx context.Context, field graphql.Collect
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Dose_lot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5290,10 +5343,10 @@ func (ec *executionContext) _Dose_site(ctx context.Context, field graphql.Collec
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.Site) graphql.Marshaler {
-			return ec.marshalNVaccinationSite2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSite(ctx, selections, v)
+			return ec.marshalOVaccinationSite2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSite(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Dose_site(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5561,10 +5614,10 @@ func (ec *executionContext) _Feedback_personId(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Feedback_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5616,10 +5669,10 @@ func (ec *executionContext) _Feedback_category(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.FeedbackCategory) graphql.Marshaler {
-			return ec.marshalNFeedbackCategory2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackCategory(ctx, selections, v)
+			return ec.marshalOFeedbackCategory2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackCategory(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Feedback_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5639,10 +5692,10 @@ func (ec *executionContext) _Feedback_text(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Feedback_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5662,10 +5715,10 @@ func (ec *executionContext) _Feedback_status(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.FeedbackStatus) graphql.Marshaler {
-			return ec.marshalNFeedbackStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackStatus(ctx, selections, v)
+			return ec.marshalOFeedbackStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Feedback_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5685,10 +5738,10 @@ func (ec *executionContext) _Feedback_createdAt(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalODateTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Feedback_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5974,10 +6027,10 @@ func (ec *executionContext) _FieldCheck_matches(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+			return ec.marshalOBoolean2bool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FieldCheck_matches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5997,10 +6050,10 @@ func (ec *executionContext) _HealthDeclaration_id(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+			return ec.marshalOID2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6020,10 +6073,10 @@ func (ec *executionContext) _HealthDeclaration_kind(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.DeclarationKind) graphql.Marshaler {
-			return ec.marshalNDeclarationKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDeclarationKind(ctx, selections, v)
+			return ec.marshalODeclarationKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDeclarationKind(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6043,10 +6096,10 @@ func (ec *executionContext) _HealthDeclaration_submittedAt(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalODateTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6065,11 +6118,11 @@ func (ec *executionContext) _HealthDeclaration_documentNumber(ctx context.Contex
 			return ec.Resolvers.HealthDeclaration().DocumentNumber(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_documentNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6088,11 +6141,11 @@ func (ec *executionContext) _HealthDeclaration_documentKind(ctx context.Context,
 			return ec.Resolvers.HealthDeclaration().DocumentKind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v domain.IDKind) graphql.Marshaler {
-			return ec.marshalNDocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.IDKind) graphql.Marshaler {
+			return ec.marshalODocumentKind2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_documentKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6112,10 +6165,10 @@ func (ec *executionContext) _HealthDeclaration_fullName(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6135,10 +6188,10 @@ func (ec *executionContext) _HealthDeclaration_birthYear(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalOInt2int(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_birthYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6158,10 +6211,10 @@ func (ec *executionContext) _HealthDeclaration_sex(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.Sex) graphql.Marshaler {
-			return ec.marshalNSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx, selections, v)
+			return ec.marshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6181,10 +6234,10 @@ func (ec *executionContext) _HealthDeclaration_nationality(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_nationality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6204,10 +6257,10 @@ func (ec *executionContext) _HealthDeclaration_phone(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6259,10 +6312,10 @@ func (ec *executionContext) _HealthDeclaration_address(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6282,10 +6335,10 @@ func (ec *executionContext) _HealthDeclaration_transport(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_transport(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6305,10 +6358,10 @@ func (ec *executionContext) _HealthDeclaration_symptoms(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []domain.Symptom) graphql.Marshaler {
-			return ec.marshalNSymptom2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSymptomᚄ(ctx, selections, v)
+			return ec.marshalOSymptom2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSymptomᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_symptoms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6328,10 +6381,10 @@ func (ec *executionContext) _HealthDeclaration_exposures(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []domain.Exposure) graphql.Marshaler {
-			return ec.marshalNExposure2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐExposureᚄ(ctx, selections, v)
+			return ec.marshalOExposure2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐExposureᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HealthDeclaration_exposures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6493,10 +6546,10 @@ func (ec *executionContext) _Identity_name(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.PersonName) graphql.Marshaler {
-			return ec.marshalNPersonName2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐPersonName(ctx, selections, v)
+			return ec.marshalOPersonName2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐPersonName(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Identity_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6524,11 +6577,11 @@ func (ec *executionContext) _Identity_fullName(ctx context.Context, field graphq
 			return ec.Resolvers.Identity().FullName(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Identity_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6548,10 +6601,10 @@ func (ec *executionContext) _Identity_sex(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.Sex) graphql.Marshaler {
-			return ec.marshalNSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx, selections, v)
+			return ec.marshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Identity_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6594,10 +6647,10 @@ func (ec *executionContext) _Identity_nationality(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Identity_nationality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6640,10 +6693,10 @@ func (ec *executionContext) _IdentityVerification_outcome(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.VerifyOutcome) graphql.Marshaler {
-			return ec.marshalNVerifyOutcome2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVerifyOutcome(ctx, selections, v)
+			return ec.marshalOVerifyOutcome2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVerifyOutcome(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_IdentityVerification_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6663,10 +6716,10 @@ func (ec *executionContext) _IdentityVerification_fields(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.FieldCheck) graphql.Marshaler {
-			return ec.marshalNFieldCheck2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFieldCheckᚄ(ctx, selections, v)
+			return ec.marshalOFieldCheck2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFieldCheckᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_IdentityVerification_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6695,10 +6748,10 @@ func (ec *executionContext) _InsuranceCard_holderId(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_InsuranceCard_holderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6741,10 +6794,10 @@ func (ec *executionContext) _InsuranceCard_socialNumber(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_InsuranceCard_socialNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6764,10 +6817,10 @@ func (ec *executionContext) _InsuranceCard_holderName(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_InsuranceCard_holderName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6810,10 +6863,10 @@ func (ec *executionContext) _InsuranceCard_sex(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.Sex) graphql.Marshaler {
-			return ec.marshalNSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx, selections, v)
+			return ec.marshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_InsuranceCard_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6833,10 +6886,10 @@ func (ec *executionContext) _InsuranceCard_groupCode(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_InsuranceCard_groupCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6856,10 +6909,10 @@ func (ec *executionContext) _InsuranceCard_benefitLevel(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalOInt2int(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_InsuranceCard_benefitLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6879,10 +6932,10 @@ func (ec *executionContext) _InsuranceCard_provinceCode(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_InsuranceCard_provinceCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6947,11 +7000,11 @@ func (ec *executionContext) _InsuranceCard_validToday(ctx context.Context, field
 			return ec.Resolvers.InsuranceCard().ValidToday(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_InsuranceCard_validToday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7338,10 +7391,10 @@ func (ec *executionContext) _Passage_id(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+			return ec.marshalOID2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Passage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7361,10 +7414,10 @@ func (ec *executionContext) _Passage_time(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+			return ec.marshalODateTime2timeᚐTime(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Passage_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7384,10 +7437,10 @@ func (ec *executionContext) _Passage_direction(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.Direction) graphql.Marshaler {
-			return ec.marshalNDirection2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDirection(ctx, selections, v)
+			return ec.marshalODirection2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDirection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Passage_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7407,10 +7460,10 @@ func (ec *executionContext) _Passage_checkpoint(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Checkpoint) graphql.Marshaler {
-			return ec.marshalNCheckpoint2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐCheckpoint(ctx, selections, v)
+			return ec.marshalOCheckpoint2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐCheckpoint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Passage_checkpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7503,10 +7556,10 @@ func (ec *executionContext) _Passage_vehicle(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Passage_vehicle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7526,10 +7579,10 @@ func (ec *executionContext) _Passage_traveller(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Traveller) graphql.Marshaler {
-			return ec.marshalNTraveller2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐTraveller(ctx, selections, v)
+			return ec.marshalOTraveller2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐTraveller(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Passage_traveller(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7732,10 +7785,10 @@ func (ec *executionContext) _PersonName_family(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PersonName_family(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7755,10 +7808,10 @@ func (ec *executionContext) _PersonName_middle(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PersonName_middle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7778,10 +7831,10 @@ func (ec *executionContext) _PersonName_given(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PersonName_given(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7824,10 +7877,10 @@ func (ec *executionContext) _QRLookup_documentNumber(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_QRLookup_documentNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8477,10 +8530,10 @@ func (ec *executionContext) _Reconciliation_personId(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Reconciliation_personId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8532,10 +8585,10 @@ func (ec *executionContext) _Reconciliation_status(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.ReconciliationStatus) graphql.Marshaler {
-			return ec.marshalNReconciliationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐReconciliationStatus(ctx, selections, v)
+			return ec.marshalOReconciliationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐReconciliationStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Reconciliation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8555,10 +8608,10 @@ func (ec *executionContext) _Reconciliation_mismatched(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []domain.IdentityField) graphql.Marshaler {
-			return ec.marshalNIdentityField2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityFieldᚄ(ctx, selections, v)
+			return ec.marshalOIdentityField2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityFieldᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Reconciliation_mismatched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8578,10 +8631,10 @@ func (ec *executionContext) _Reconciliation_recorded(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.RecordedIdentity) graphql.Marshaler {
-			return ec.marshalNRecordedIdentity2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐRecordedIdentity(ctx, selections, v)
+			return ec.marshalORecordedIdentity2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐRecordedIdentity(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Reconciliation_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8633,10 +8686,10 @@ func (ec *executionContext) _Reconciliation_confirmed(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+			return ec.marshalOBoolean2bool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Reconciliation_confirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8894,10 +8947,10 @@ func (ec *executionContext) _RecordDosePayload_verification(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.VerifyOutcome) graphql.Marshaler {
-			return ec.marshalNVerifyOutcome2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVerifyOutcome(ctx, selections, v)
+			return ec.marshalOVerifyOutcome2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVerifyOutcome(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecordDosePayload_verification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8917,10 +8970,10 @@ func (ec *executionContext) _RecordedIdentity_id(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecordedIdentity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8940,10 +8993,10 @@ func (ec *executionContext) _RecordedIdentity_fullName(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecordedIdentity_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8963,10 +9016,10 @@ func (ec *executionContext) _RecordedIdentity_sex(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.Sex) graphql.Marshaler {
-			return ec.marshalNSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx, selections, v)
+			return ec.marshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecordedIdentity_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9009,10 +9062,10 @@ func (ec *executionContext) _RegistryCheck_agrees(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+			return ec.marshalOBoolean2bool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RegistryCheck_agrees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9032,10 +9085,10 @@ func (ec *executionContext) _RegistryCheck_fields(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.FieldCheck) graphql.Marshaler {
-			return ec.marshalNFieldCheck2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFieldCheckᚄ(ctx, selections, v)
+			return ec.marshalOFieldCheck2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFieldCheckᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RegistryCheck_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9224,10 +9277,10 @@ func (ec *executionContext) _Traveller_documentNumber(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Traveller_documentNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9247,10 +9300,10 @@ func (ec *executionContext) _Traveller_documentKind(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.IDKind) graphql.Marshaler {
-			return ec.marshalNDocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx, selections, v)
+			return ec.marshalODocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Traveller_documentKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9270,10 +9323,10 @@ func (ec *executionContext) _Traveller_name(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Traveller_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9293,10 +9346,10 @@ func (ec *executionContext) _Traveller_nationality(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Traveller_nationality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9316,10 +9369,10 @@ func (ec *executionContext) _Vaccination_status(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v domain.VaccinationStatus) graphql.Marshaler {
-			return ec.marshalNVaccinationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccinationStatus(ctx, selections, v)
+			return ec.marshalOVaccinationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccinationStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Vaccination_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9339,10 +9392,10 @@ func (ec *executionContext) _Vaccination_doses(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []domain.Dose) graphql.Marshaler {
-			return ec.marshalNDose2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDoseᚄ(ctx, selections, v)
+			return ec.marshalODose2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDoseᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Vaccination_doses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11104,7 +11157,7 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = graphql.MarshalString("Address")
 		case "detail":
 			out.Values[i] = ec._Address_detail(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "commune":
@@ -11283,7 +11336,7 @@ func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("Certificate")
 		case "status":
 			out.Values[i] = ec._Certificate_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "certificateId":
@@ -11299,7 +11352,7 @@ func (ec *executionContext) _Certificate(ctx context.Context, sel ast.SelectionS
 			}
 		case "dosesCovered":
 			out.Values[i] = ec._Certificate_dosesCovered(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "validUntil":
@@ -11375,7 +11428,7 @@ func (ec *executionContext) _Citizen(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = graphql.MarshalString("Citizen")
 		case "id":
 			out.Values[i] = ec._Citizen_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "oldId":
@@ -11456,12 +11509,12 @@ func (ec *executionContext) _Clinic(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = graphql.MarshalString("Clinic")
 		case "code":
 			out.Values[i] = ec._Clinic_code(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Clinic_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -11545,37 +11598,37 @@ func (ec *executionContext) _Dose(ctx context.Context, sel ast.SelectionSet, obj
 			out.Values[i] = graphql.MarshalString("Dose")
 		case "recordId":
 			out.Values[i] = ec._Dose_recordId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "number":
 			out.Values[i] = ec._Dose_number(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "kind":
 			out.Values[i] = ec._Dose_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "date":
 			out.Values[i] = ec._Dose_date(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "vaccine":
 			out.Values[i] = ec._Dose_vaccine(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "lot":
 			out.Values[i] = ec._Dose_lot(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "site":
 			out.Values[i] = ec._Dose_site(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -11715,7 +11768,7 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "personId":
 			out.Values[i] = ec._Feedback_personId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "commune":
@@ -11726,22 +11779,22 @@ func (ec *executionContext) _Feedback(ctx context.Context, sel ast.SelectionSet,
 				})
 		case "category":
 			out.Values[i] = ec._Feedback_category(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "text":
 			out.Values[i] = ec._Feedback_text(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Feedback_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Feedback_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "resolvedAt":
@@ -11883,7 +11936,7 @@ func (ec *executionContext) _FieldCheck(ctx context.Context, sel ast.SelectionSe
 			}
 		case "matches":
 			out.Values[i] = ec._FieldCheck_matches(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -11916,54 +11969,54 @@ func (ec *executionContext) _HealthDeclaration(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("HealthDeclaration")
 		case "id":
 			out.Values[i] = ec._HealthDeclaration_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._HealthDeclaration_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "submittedAt":
 			out.Values[i] = ec._HealthDeclaration_submittedAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "documentNumber":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HealthDeclaration_documentNumber(ctx, field, obj)
 				})
 		case "documentKind":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HealthDeclaration_documentKind(ctx, field, obj)
 				})
 		case "fullName":
 			out.Values[i] = ec._HealthDeclaration_fullName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "birthYear":
 			out.Values[i] = ec._HealthDeclaration_birthYear(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sex":
 			out.Values[i] = ec._HealthDeclaration_sex(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nationality":
 			out.Values[i] = ec._HealthDeclaration_nationality(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "phone":
 			out.Values[i] = ec._HealthDeclaration_phone(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "commune":
@@ -11974,22 +12027,22 @@ func (ec *executionContext) _HealthDeclaration(ctx context.Context, sel ast.Sele
 				})
 		case "address":
 			out.Values[i] = ec._HealthDeclaration_address(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "transport":
 			out.Values[i] = ec._HealthDeclaration_transport(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "symptoms":
 			out.Values[i] = ec._HealthDeclaration_symptoms(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "exposures":
 			out.Values[i] = ec._HealthDeclaration_exposures(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -12103,18 +12156,18 @@ func (ec *executionContext) _Identity(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = graphql.MarshalString("Identity")
 		case "name":
 			out.Values[i] = ec._Identity_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fullName":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Identity_fullName(ctx, field, obj)
 				})
 		case "sex":
 			out.Values[i] = ec._Identity_sex(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "birthDate":
@@ -12124,7 +12177,7 @@ func (ec *executionContext) _Identity(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "nationality":
 			out.Values[i] = ec._Identity_nationality(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ethnicity":
@@ -12163,12 +12216,12 @@ func (ec *executionContext) _IdentityVerification(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("IdentityVerification")
 		case "outcome":
 			out.Values[i] = ec._IdentityVerification_outcome(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "fields":
 			out.Values[i] = ec._IdentityVerification_fields(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12201,7 +12254,7 @@ func (ec *executionContext) _InsuranceCard(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("InsuranceCard")
 		case "holderId":
 			out.Values[i] = ec._InsuranceCard_holderId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cardCode":
@@ -12212,12 +12265,12 @@ func (ec *executionContext) _InsuranceCard(ctx context.Context, sel ast.Selectio
 				})
 		case "socialNumber":
 			out.Values[i] = ec._InsuranceCard_socialNumber(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "holderName":
 			out.Values[i] = ec._InsuranceCard_holderName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "birthDate":
@@ -12227,22 +12280,22 @@ func (ec *executionContext) _InsuranceCard(ctx context.Context, sel ast.Selectio
 			}
 		case "sex":
 			out.Values[i] = ec._InsuranceCard_sex(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "groupCode":
 			out.Values[i] = ec._InsuranceCard_groupCode(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "benefitLevel":
 			out.Values[i] = ec._InsuranceCard_benefitLevel(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "provinceCode":
 			out.Values[i] = ec._InsuranceCard_provinceCode(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "validFrom":
@@ -12257,7 +12310,7 @@ func (ec *executionContext) _InsuranceCard(ctx context.Context, sel ast.Selectio
 			}
 		case "validToday":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._InsuranceCard_validToday(ctx, field, obj)
 				})
@@ -12421,22 +12474,22 @@ func (ec *executionContext) _Passage(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = graphql.MarshalString("Passage")
 		case "id":
 			out.Values[i] = ec._Passage_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "time":
 			out.Values[i] = ec._Passage_time(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "direction":
 			out.Values[i] = ec._Passage_direction(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "checkpoint":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Passage_checkpoint(ctx, field, obj)
 				})
@@ -12454,12 +12507,12 @@ func (ec *executionContext) _Passage(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "vehicle":
 			out.Values[i] = ec._Passage_vehicle(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "traveller":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Passage_traveller(ctx, field, obj)
 				})
@@ -12580,17 +12633,17 @@ func (ec *executionContext) _PersonName(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("PersonName")
 		case "family":
 			out.Values[i] = ec._PersonName_family(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "middle":
 			out.Values[i] = ec._PersonName_middle(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "given":
 			out.Values[i] = ec._PersonName_given(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12628,7 +12681,7 @@ func (ec *executionContext) _QRLookup(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "documentNumber":
 			out.Values[i] = ec._QRLookup_documentNumber(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "oldId":
@@ -12801,7 +12854,7 @@ func (ec *executionContext) _Reconciliation(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("Reconciliation")
 		case "personId":
 			out.Values[i] = ec._Reconciliation_personId(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "commune":
@@ -12812,17 +12865,17 @@ func (ec *executionContext) _Reconciliation(ctx context.Context, sel ast.Selecti
 				})
 		case "status":
 			out.Values[i] = ec._Reconciliation_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "mismatched":
 			out.Values[i] = ec._Reconciliation_mismatched(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recorded":
 			out.Values[i] = ec._Reconciliation_recorded(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "checkedAt":
@@ -12832,7 +12885,7 @@ func (ec *executionContext) _Reconciliation(ctx context.Context, sel ast.Selecti
 			}
 		case "confirmed":
 			out.Values[i] = ec._Reconciliation_confirmed(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "citizen":
@@ -12990,7 +13043,7 @@ func (ec *executionContext) _RecordDosePayload(ctx context.Context, sel ast.Sele
 			}
 		case "verification":
 			out.Values[i] = ec._RecordDosePayload_verification(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -13023,17 +13076,17 @@ func (ec *executionContext) _RecordedIdentity(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("RecordedIdentity")
 		case "id":
 			out.Values[i] = ec._RecordedIdentity_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "fullName":
 			out.Values[i] = ec._RecordedIdentity_fullName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "sex":
 			out.Values[i] = ec._RecordedIdentity_sex(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "birthDate":
@@ -13071,12 +13124,12 @@ func (ec *executionContext) _RegistryCheck(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("RegistryCheck")
 		case "agrees":
 			out.Values[i] = ec._RegistryCheck_agrees(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "fields":
 			out.Values[i] = ec._RegistryCheck_fields(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -13247,22 +13300,22 @@ func (ec *executionContext) _Traveller(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("Traveller")
 		case "documentNumber":
 			out.Values[i] = ec._Traveller_documentNumber(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "documentKind":
 			out.Values[i] = ec._Traveller_documentKind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Traveller_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "nationality":
 			out.Values[i] = ec._Traveller_nationality(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -13295,12 +13348,12 @@ func (ec *executionContext) _Vaccination(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("Vaccination")
 		case "status":
 			out.Values[i] = ec._Vaccination_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "doses":
 			out.Values[i] = ec._Vaccination_doses(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recordedUnder":
@@ -13810,32 +13863,19 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) unmarshalNCertificateStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐCertificateStatus(ctx context.Context, v any) (domain.CertificateStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := domain.CertificateStatus(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCertificateStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐCertificateStatus(ctx context.Context, sel ast.SelectionSet, v domain.CertificateStatus) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "CertificateStatus!")
-	}
-	return res
-}
-
-func (ec *executionContext) marshalNCheckpoint2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐCheckpoint(ctx context.Context, sel ast.SelectionSet, v *model.Checkpoint) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Checkpoint!")
-		return graphql.Null
-	}
-	return ec._Checkpoint(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCheckpointPassageInput2githubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐCheckpointPassageInput(ctx context.Context, v any) (model.CheckpointPassageInput, error) {
 	res, err := ec.unmarshalInputCheckpointPassageInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDataClass2githubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐDataClass(ctx context.Context, v any) (model.DataClass, error) {
+	var res model.DataClass
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDataClass2githubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐDataClass(ctx context.Context, sel ast.SelectionSet, v model.DataClass) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDate(ctx context.Context, v any) (domain.Date, error) {
@@ -13896,54 +13936,8 @@ func (ec *executionContext) marshalNDirection2githubᚗcomᚋvnᚑepidemicᚋhub
 	return res
 }
 
-func (ec *executionContext) unmarshalNDocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx context.Context, v any) (domain.IDKind, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNDocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind[tmp]
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx context.Context, sel ast.SelectionSet, v domain.IDKind) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(marshalNDocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind[v])
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "DocumentKind!")
-	}
-	return res
-}
-
-var (
-	unmarshalNDocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind = map[string]domain.IDKind{
-		"PERSONAL_ID": domain.IDPersonal,
-		"OLD_ID":      domain.IDOld,
-		"PASSPORT":    domain.IDPassport,
-		"UNKNOWN":     domain.IDUnknown,
-	}
-	marshalNDocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind = map[domain.IDKind]string{
-		domain.IDPersonal: "PERSONAL_ID",
-		domain.IDOld:      "OLD_ID",
-		domain.IDPassport: "PASSPORT",
-		domain.IDUnknown:  "UNKNOWN",
-	}
-)
-
 func (ec *executionContext) marshalNDose2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDose(ctx context.Context, sel ast.SelectionSet, v domain.Dose) graphql.Marshaler {
 	return ec._Dose(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNDose2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDoseᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Dose) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNDose2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDose(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNDose2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDose(ctx context.Context, sel ast.SelectionSet, v *domain.Dose) graphql.Marshaler {
@@ -14081,39 +14075,8 @@ func (ec *executionContext) marshalNFeedbackEdge2ᚕgithubᚗcomᚋvnᚑepidemic
 	return ret
 }
 
-func (ec *executionContext) unmarshalNFeedbackStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackStatus(ctx context.Context, v any) (domain.FeedbackStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := domain.FeedbackStatus(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNFeedbackStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackStatus(ctx context.Context, sel ast.SelectionSet, v domain.FeedbackStatus) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "FeedbackStatus!")
-	}
-	return res
-}
-
 func (ec *executionContext) marshalNFieldCheck2githubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFieldCheck(ctx context.Context, sel ast.SelectionSet, v model.FieldCheck) graphql.Marshaler {
 	return ec._FieldCheck(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNFieldCheck2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFieldCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FieldCheck) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNFieldCheck2githubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFieldCheck(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNHealthDeclaration2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐHealthDeclaration(ctx context.Context, sel ast.SelectionSet, v *domain.HealthDeclaration) graphql.Marshaler {
@@ -14178,36 +14141,6 @@ func (ec *executionContext) marshalNIdentityField2githubᚗcomᚋvnᚑepidemic�
 	return res
 }
 
-func (ec *executionContext) unmarshalNIdentityField2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityFieldᚄ(ctx context.Context, v any) ([]domain.IdentityField, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]domain.IdentityField, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNIdentityField2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityField(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalNIdentityField2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.IdentityField) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNIdentityField2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityField(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14258,10 +14191,6 @@ func (ec *executionContext) marshalNPassageEdge2ᚕgithubᚗcomᚋvnᚑepidemic�
 	return ret
 }
 
-func (ec *executionContext) marshalNPersonName2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐPersonName(ctx context.Context, sel ast.SelectionSet, v domain.PersonName) graphql.Marshaler {
-	return ec._PersonName(ctx, sel, &v)
-}
-
 func (ec *executionContext) unmarshalNQRKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐQRKind(ctx context.Context, v any) (model.QRKind, error) {
 	var res model.QRKind
 	err := res.UnmarshalGQL(v)
@@ -14300,28 +14229,9 @@ func (ec *executionContext) marshalNReconciliationEdge2ᚕgithubᚗcomᚋvnᚑep
 	return ret
 }
 
-func (ec *executionContext) unmarshalNReconciliationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐReconciliationStatus(ctx context.Context, v any) (domain.ReconciliationStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := domain.ReconciliationStatus(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNReconciliationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐReconciliationStatus(ctx context.Context, sel ast.SelectionSet, v domain.ReconciliationStatus) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "ReconciliationStatus!")
-	}
-	return res
-}
-
 func (ec *executionContext) unmarshalNRecordDoseInput2githubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐRecordDoseInput(ctx context.Context, v any) (model.RecordDoseInput, error) {
 	res, err := ec.unmarshalInputRecordDoseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNRecordedIdentity2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐRecordedIdentity(ctx context.Context, sel ast.SelectionSet, v domain.RecordedIdentity) graphql.Marshaler {
-	return ec._RecordedIdentity(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNRiskLevel2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐRiskLevel(ctx context.Context, v any) (domain.RiskLevel, error) {
@@ -14431,33 +14341,6 @@ func (ec *executionContext) marshalNSymptom2ᚕgithubᚗcomᚋvnᚑepidemicᚋhu
 	return ret
 }
 
-func (ec *executionContext) marshalNTraveller2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐTraveller(ctx context.Context, sel ast.SelectionSet, v *model.Traveller) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Traveller!")
-		return graphql.Null
-	}
-	return ec._Traveller(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNVaccinationSite2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSite(ctx context.Context, sel ast.SelectionSet, v domain.Site) graphql.Marshaler {
-	return ec._VaccinationSite(ctx, sel, &v)
-}
-
-func (ec *executionContext) unmarshalNVaccinationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccinationStatus(ctx context.Context, v any) (domain.VaccinationStatus, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := domain.VaccinationStatus(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNVaccinationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccinationStatus(ctx context.Context, sel ast.SelectionSet, v domain.VaccinationStatus) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "VaccinationStatus!")
-	}
-	return res
-}
-
 func (ec *executionContext) unmarshalNVaccine2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccine(ctx context.Context, v any) (domain.Vaccine, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := domain.Vaccine(tmp)
@@ -14476,21 +14359,6 @@ func (ec *executionContext) marshalNVaccine2githubᚗcomᚋvnᚑepidemicᚋhub�
 func (ec *executionContext) unmarshalNVerifyIdentityInput2githubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐVerifyIdentityInput(ctx context.Context, v any) (model.VerifyIdentityInput, error) {
 	res, err := ec.unmarshalInputVerifyIdentityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNVerifyOutcome2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVerifyOutcome(ctx context.Context, v any) (domain.VerifyOutcome, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := domain.VerifyOutcome(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNVerifyOutcome2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVerifyOutcome(ctx context.Context, sel ast.SelectionSet, v domain.VerifyOutcome) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "VerifyOutcome!")
-	}
-	return res
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -14709,6 +14577,26 @@ func (ec *executionContext) marshalOCertificate2ᚖgithubᚗcomᚋvnᚑepidemic�
 	return ec._Certificate(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOCertificateStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐCertificateStatus(ctx context.Context, v any) (domain.CertificateStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.CertificateStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCertificateStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐCertificateStatus(ctx context.Context, sel ast.SelectionSet, v domain.CertificateStatus) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) marshalOCheckpoint2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐCheckpoint(ctx context.Context, sel ast.SelectionSet, v *model.Checkpoint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Checkpoint(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCitizen2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐCitizen(ctx context.Context, sel ast.SelectionSet, v *model.Citizen) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14769,6 +14657,113 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalODeclarationKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDeclarationKind(ctx context.Context, v any) (domain.DeclarationKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.DeclarationKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeclarationKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDeclarationKind(ctx context.Context, sel ast.SelectionSet, v domain.DeclarationKind) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalODirection2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDirection(ctx context.Context, v any) (domain.Direction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.Direction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODirection2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDirection(ctx context.Context, sel ast.SelectionSet, v domain.Direction) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalODocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx context.Context, v any) (domain.IDKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx context.Context, sel ast.SelectionSet, v domain.IDKind) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind[v])
+	return res
+}
+
+var (
+	unmarshalODocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind = map[string]domain.IDKind{
+		"PERSONAL_ID": domain.IDPersonal,
+		"OLD_ID":      domain.IDOld,
+		"PASSPORT":    domain.IDPassport,
+		"UNKNOWN":     domain.IDUnknown,
+	}
+	marshalODocumentKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind = map[domain.IDKind]string{
+		domain.IDPersonal: "PERSONAL_ID",
+		domain.IDOld:      "OLD_ID",
+		domain.IDPassport: "PASSPORT",
+		domain.IDUnknown:  "UNKNOWN",
+	}
+)
+
+func (ec *executionContext) unmarshalODocumentKind2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx context.Context, v any) (*domain.IDKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODocumentKind2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODocumentKind2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind(ctx context.Context, sel ast.SelectionSet, v *domain.IDKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODocumentKind2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind[*v])
+	return res
+}
+
+var (
+	unmarshalODocumentKind2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind = map[string]domain.IDKind{
+		"PERSONAL_ID": domain.IDPersonal,
+		"OLD_ID":      domain.IDOld,
+		"PASSPORT":    domain.IDPassport,
+		"UNKNOWN":     domain.IDUnknown,
+	}
+	marshalODocumentKind2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIDKind = map[domain.IDKind]string{
+		domain.IDPersonal: "PERSONAL_ID",
+		domain.IDOld:      "OLD_ID",
+		domain.IDPassport: "PASSPORT",
+		domain.IDUnknown:  "UNKNOWN",
+	}
+)
+
+func (ec *executionContext) marshalODose2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDoseᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Dose) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDose2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDose(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalODoseCoverage2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐDoseCoverageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DoseCoverage) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14786,6 +14781,19 @@ func (ec *executionContext) marshalODoseCoverage2ᚕgithubᚗcomᚋvnᚑepidemic
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalODoseKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDoseKind(ctx context.Context, v any) (domain.DoseKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.DoseKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODoseKind2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐDoseKind(ctx context.Context, sel ast.SelectionSet, v domain.DoseKind) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
 }
 
 func (ec *executionContext) marshalOEpidemicZone2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐEpidemicZoneᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.EpidemicZone) graphql.Marshaler {
@@ -14807,11 +14815,73 @@ func (ec *executionContext) marshalOEpidemicZone2ᚕgithubᚗcomᚋvnᚑepidemic
 	return ret
 }
 
+func (ec *executionContext) unmarshalOExposure2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐExposureᚄ(ctx context.Context, v any) ([]domain.Exposure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Exposure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExposure2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐExposure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOExposure2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐExposureᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Exposure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExposure2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐExposure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOFeedbackCategory2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackCategory(ctx context.Context, v any) (domain.FeedbackCategory, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.FeedbackCategory(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFeedbackCategory2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackCategory(ctx context.Context, sel ast.SelectionSet, v domain.FeedbackCategory) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
 func (ec *executionContext) marshalOFeedbackConnection2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFeedbackConnection(ctx context.Context, sel ast.SelectionSet, v *model.FeedbackConnection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._FeedbackConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFeedbackStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackStatus(ctx context.Context, v any) (domain.FeedbackStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.FeedbackStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFeedbackStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackStatus(ctx context.Context, sel ast.SelectionSet, v domain.FeedbackStatus) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOFeedbackStatus2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐFeedbackStatus(ctx context.Context, v any) (*domain.FeedbackStatus, error) {
@@ -14831,6 +14901,25 @@ func (ec *executionContext) marshalOFeedbackStatus2ᚖgithubᚗcomᚋvnᚑepidem
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOFieldCheck2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFieldCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FieldCheck) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldCheck2githubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐFieldCheck(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -14857,11 +14946,59 @@ func (ec *executionContext) marshalOHealthDeclarationConnection2ᚖgithubᚗcom�
 	return ec._HealthDeclarationConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(v)
+	return res
+}
+
 func (ec *executionContext) marshalOIdentity2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐPerson(ctx context.Context, sel ast.SelectionSet, v *domain.Person) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Identity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOIdentityField2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityFieldᚄ(ctx context.Context, v any) ([]domain.IdentityField, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.IdentityField, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIdentityField2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityField(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOIdentityField2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.IdentityField) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdentityField2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐIdentityField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOIdentityVerification2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐIdentityVerification(ctx context.Context, sel ast.SelectionSet, v *model.IdentityVerification) graphql.Marshaler {
@@ -14876,6 +15013,18 @@ func (ec *executionContext) marshalOInsuranceCard2ᚖgithubᚗcomᚋvnᚑepidemi
 		return graphql.Null
 	}
 	return ec._InsuranceCard(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -14896,11 +15045,31 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOMaskKind2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐMaskKind(ctx context.Context, v any) (*model.MaskKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.MaskKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMaskKind2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐMaskKind(ctx context.Context, sel ast.SelectionSet, v *model.MaskKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOPassageConnection2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐPassageConnection(ctx context.Context, sel ast.SelectionSet, v *model.PassageConnection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._PassageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPersonName2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐPersonName(ctx context.Context, sel ast.SelectionSet, v domain.PersonName) graphql.Marshaler {
+	return ec._PersonName(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalOQRLookup2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐQRLookup(ctx context.Context, sel ast.SelectionSet, v *model.QRLookup) graphql.Marshaler {
@@ -14922,6 +15091,19 @@ func (ec *executionContext) marshalOReconciliationConnection2ᚖgithubᚗcomᚋv
 		return graphql.Null
 	}
 	return ec._ReconciliationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReconciliationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐReconciliationStatus(ctx context.Context, v any) (domain.ReconciliationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.ReconciliationStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReconciliationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐReconciliationStatus(ctx context.Context, sel ast.SelectionSet, v domain.ReconciliationStatus) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOReconciliationStatus2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐReconciliationStatus(ctx context.Context, v any) (*domain.ReconciliationStatus, error) {
@@ -14957,6 +15139,10 @@ func (ec *executionContext) marshalORecordDosePayload2ᚖgithubᚗcomᚋvnᚑepi
 	return ec._RecordDosePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalORecordedIdentity2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐRecordedIdentity(ctx context.Context, sel ast.SelectionSet, v domain.RecordedIdentity) graphql.Marshaler {
+	return ec._RecordedIdentity(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalORecordedIdentity2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐRecordedIdentity(ctx context.Context, sel ast.SelectionSet, v *domain.RecordedIdentity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -14984,6 +15170,32 @@ func (ec *executionContext) marshalOResolveFeedbackPayload2ᚖgithubᚗcomᚋvn�
 	}
 	return ec._ResolveFeedbackPayload(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx context.Context, v any) (domain.Sex, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx context.Context, sel ast.SelectionSet, v domain.Sex) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex[v])
+	return res
+}
+
+var (
+	unmarshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex = map[string]domain.Sex{
+		"MALE":    domain.SexMale,
+		"FEMALE":  domain.SexFemale,
+		"UNKNOWN": domain.SexUnknown,
+	}
+	marshalOSex2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex = map[domain.Sex]string{
+		domain.SexMale:    "MALE",
+		domain.SexFemale:  "FEMALE",
+		domain.SexUnknown: "UNKNOWN",
+	}
+)
 
 func (ec *executionContext) unmarshalOSex2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSex(ctx context.Context, v any) (*domain.Sex, error) {
 	if v == nil {
@@ -15017,6 +15229,18 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -15049,11 +15273,97 @@ func (ec *executionContext) marshalOSubmitHealthDeclarationPayload2ᚖgithubᚗc
 	return ec._SubmitHealthDeclarationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOSymptom2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSymptomᚄ(ctx context.Context, v any) ([]domain.Symptom, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Symptom, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSymptom2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSymptom(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSymptom2ᚕgithubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSymptomᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Symptom) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSymptom2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSymptom(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTraveller2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐTraveller(ctx context.Context, sel ast.SelectionSet, v *model.Traveller) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Traveller(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOVaccination2ᚖgithubᚗcomᚋvnᚑepidemicᚋhubᚋgraphᚋmodelᚐVaccination(ctx context.Context, sel ast.SelectionSet, v *model.Vaccination) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Vaccination(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVaccinationSite2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐSite(ctx context.Context, sel ast.SelectionSet, v domain.Site) graphql.Marshaler {
+	return ec._VaccinationSite(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalOVaccinationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccinationStatus(ctx context.Context, v any) (domain.VaccinationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.VaccinationStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVaccinationStatus2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccinationStatus(ctx context.Context, sel ast.SelectionSet, v domain.VaccinationStatus) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOVaccine2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccine(ctx context.Context, v any) (domain.Vaccine, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.Vaccine(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVaccine2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVaccine(ctx context.Context, sel ast.SelectionSet, v domain.Vaccine) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOVerifyOutcome2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVerifyOutcome(ctx context.Context, v any) (domain.VerifyOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.VerifyOutcome(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVerifyOutcome2githubᚗcomᚋvnᚑepidemicᚋhubᚋdomainᚐVerifyOutcome(ctx context.Context, sel ast.SelectionSet, v domain.VerifyOutcome) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -45,3 +45,49 @@ type QRLookup struct {
 type Coverage struct {
 	AdminUnit *AdminUnit
 }
+
+// The models below are hand-written rather than generated because their
+// fields are nullable in the schema only so that access control can withhold
+// them (see the @personal directive): the values themselves are always there.
+
+// IdentityVerification is the answer of verifyIdentity. Subject is the ID
+// the caller presented: whose data the answer is about, for access control;
+// it is never sent.
+type IdentityVerification struct {
+	Outcome domain.VerifyOutcome
+	Fields  []FieldCheck
+	Subject string
+}
+
+// RecordDosePayload is the result of recordDose.
+type RecordDosePayload struct {
+	Dose         *domain.Dose
+	Verification domain.VerifyOutcome
+}
+
+// Traveller is a traveller as declared at a checkpoint.
+type Traveller struct {
+	DocumentNumber string
+	DocumentKind   domain.IDKind
+	Name           string
+	Nationality    string
+}
+
+// RegistryCheck is the agreement of a QR code's identity fields with the
+// population database.
+type RegistryCheck struct {
+	Agrees bool
+	Fields []FieldCheck
+}
+
+// FieldCheck is whether one presented field matches the registry.
+type FieldCheck struct {
+	Field   domain.IdentityField
+	Matches bool
+}
+
+// Clinic is a health facility registered for primary care.
+type Clinic struct {
+	Code string
+	Name string
+}

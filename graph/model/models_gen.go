@@ -76,14 +76,6 @@ type CheckpointPassageInput struct {
 	Vehicle *string `json:"vehicle,omitempty"`
 }
 
-// A health facility registered for primary care.
-type Clinic struct {
-	// Facility code (mã cơ sở KCB).
-	Code string `json:"code"`
-	// Facility name; may be empty when the card's QR was the only source.
-	Name string `json:"name"`
-}
-
 // Coverage for one dose number.
 type DoseCoverage struct {
 	// Dose number N: people with at least N doses.
@@ -112,14 +104,6 @@ type FeedbackEdge struct {
 	Cursor string `json:"cursor"`
 	// The feedback.
 	Node *domain.Feedback `json:"node"`
-}
-
-// Whether one presented field matches the registry.
-type FieldCheck struct {
-	// The field compared.
-	Field domain.IdentityField `json:"field"`
-	// True when the presented value matches.
-	Matches bool `json:"matches"`
 }
 
 // A page of health declarations.
@@ -168,14 +152,6 @@ type HealthDeclarationInput struct {
 	Exposures []domain.Exposure `json:"exposures"`
 }
 
-// Answer of an identity verification. Carries no registry values.
-type IdentityVerification struct {
-	// The overall answer (đúng/sai).
-	Outcome domain.VerifyOutcome `json:"outcome"`
-	// Per-field results; empty unless the ID was found.
-	Fields []FieldCheck `json:"fields"`
-}
-
 // Entry points for writing. A write either happens completely or not at all; a
 // refused write returns null with an error (see Query for the codes).
 type Mutation struct {
@@ -221,7 +197,7 @@ type PassageEdge struct {
 // - `BAD_USER_INPUT` — an argument or input field is invalid; `extensions.field` names it when one field is at fault (e.g. `id`, `input.birthDate`). Also a request the endpoint refuses as a whole (body too large, not JSON, a batch). Nothing was changed.
 // - `NOT_FOUND` — the thing asked for does not exist (e.g. no citizen with that ID).
 // - `IDENTITY_NOT_VERIFIED` — a write was refused because the person's identity did not MATCH the population database; `extensions.outcome` says why (MISMATCH or NOT_FOUND) and `extensions.mismatchedFields` which of the four fields differ.
-// - `FORBIDDEN` — the caller is authenticated but not allowed to do this.
+// - `FORBIDDEN` — the caller is authenticated but not allowed to do this: the operation, a list outside the caller's locality, or one field of personal data (then only that field is null). `extensions.reason` is one of `purpose`, `operation`, `class`, `locality`, `masked`.
 // - `UNAUTHENTICATED` — the caller is not authenticated.
 // - `RATE_LIMITED` — the caller sent too many requests to the hub; `extensions.retryAfterSeconds` when known.
 // - `UPSTREAM_UNAVAILABLE` — a ministry system is down or unreachable.
@@ -289,22 +265,6 @@ type RecordDoseInput struct {
 	SiteCode string `json:"siteCode"`
 }
 
-// Result of recordDose.
-type RecordDosePayload struct {
-	// The recorded dose.
-	Dose *domain.Dose `json:"dose"`
-	// The identity check done before recording: MATCH, or NOT_APPLICABLE for a passport number.
-	Verification domain.VerifyOutcome `json:"verification"`
-}
-
-// Agreement of a QR code's identity fields with the population database.
-type RegistryCheck struct {
-	// True when every field the code carries agrees.
-	Agrees bool `json:"agrees"`
-	// One result per field the code carries.
-	Fields []FieldCheck `json:"fields"`
-}
-
 // Result of resolveFeedback.
 type ResolveFeedbackPayload struct {
 	// The feedback, now resolved.
@@ -335,18 +295,6 @@ type SubmitHealthDeclarationPayload struct {
 	Declaration *domain.HealthDeclaration `json:"declaration"`
 }
 
-// A traveller as declared at a checkpoint.
-type Traveller struct {
-	// ID or passport number declared.
-	DocumentNumber string `json:"documentNumber"`
-	// Which kind of document it is.
-	DocumentKind domain.IDKind `json:"documentKind"`
-	// Name as declared.
-	Name string `json:"name"`
-	// Nationality as declared, ISO 3166-1 alpha-2.
-	Nationality string `json:"nationality"`
-}
-
 // The four identity fields compared with the population database.
 type VerifyIdentityInput struct {
 	// 12-digit personal ID, 9-digit CMND, or a passport number (foreigners: NOT_APPLICABLE).
@@ -357,6 +305,155 @@ type VerifyIdentityInput struct {
 	Sex domain.Sex `json:"sex"`
 	// Date of birth, or the year only when that is all the person's papers show.
 	BirthDate domain.Date `json:"birthDate"`
+}
+
+// Kinds of personal data (the access policy's data classes).
+type DataClass string
+
+const (
+	// Who the person is: names, sex, birth date, ID numbers, nationality, ethnicity.
+	DataClassIdentity DataClass = "IDENTITY"
+	// How to reach them: phone numbers, contact addresses given in declarations.
+	DataClassContact DataClass = "CONTACT"
+	// Where they live: permanent and current residence.
+	DataClassResidence DataClass = "RESIDENCE"
+	// Vaccination doses, certificates, reconciliation, symptoms and exposures, feedback.
+	DataClassHealth DataClass = "HEALTH"
+	// Health insurance card, benefit level, registered clinic.
+	DataClassInsurance DataClass = "INSURANCE"
+	// Checkpoint passages, travel, vehicles.
+	DataClassMovement DataClass = "MOVEMENT"
+	// The access log: who looked at whose data, when and why.
+	DataClassAudit DataClass = "AUDIT"
+)
+
+var AllDataClass = []DataClass{
+	DataClassIdentity,
+	DataClassContact,
+	DataClassResidence,
+	DataClassHealth,
+	DataClassInsurance,
+	DataClassMovement,
+	DataClassAudit,
+}
+
+func (e DataClass) IsValid() bool {
+	switch e {
+	case DataClassIdentity, DataClassContact, DataClassResidence, DataClassHealth, DataClassInsurance, DataClassMovement, DataClassAudit:
+		return true
+	}
+	return false
+}
+
+func (e DataClass) String() string {
+	return string(e)
+}
+
+func (e *DataClass) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DataClass(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DataClass", str)
+	}
+	return nil
+}
+
+func (e DataClass) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DataClass) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DataClass) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a masked field shows.
+type MaskKind string
+
+const (
+	// An ID number with its first 3 and last 2 characters: `001*******45`.
+	MaskKindIDNumber MaskKind = "ID_NUMBER"
+	// A date of birth: the year only (`1990`).
+	MaskKindDate MaskKind = "DATE"
+	// Part of an address a masked address keeps: the commune or province (the detail line is withheld).
+	MaskKindAddress MaskKind = "ADDRESS"
+	// A phone number's last 3 digits: `*******678`.
+	MaskKindPhone MaskKind = "PHONE"
+	// A full name in Vietnamese order: family name and initials, `Nguyễn T. Đ.`.
+	MaskKindFullName MaskKind = "FULL_NAME"
+	// A family name: shown as it is when the name is masked.
+	MaskKindFamilyName MaskKind = "FAMILY_NAME"
+	// A middle or given name: initials, `T.`.
+	MaskKindInitials MaskKind = "INITIALS"
+	// An object whose own fields say how each is masked: shown, and each field masks itself.
+	MaskKindPerField MaskKind = "PER_FIELD"
+)
+
+var AllMaskKind = []MaskKind{
+	MaskKindIDNumber,
+	MaskKindDate,
+	MaskKindAddress,
+	MaskKindPhone,
+	MaskKindFullName,
+	MaskKindFamilyName,
+	MaskKindInitials,
+	MaskKindPerField,
+}
+
+func (e MaskKind) IsValid() bool {
+	switch e {
+	case MaskKindIDNumber, MaskKindDate, MaskKindAddress, MaskKindPhone, MaskKindFullName, MaskKindFamilyName, MaskKindInitials, MaskKindPerField:
+		return true
+	}
+	return false
+}
+
+func (e MaskKind) String() string {
+	return string(e)
+}
+
+func (e *MaskKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MaskKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MaskKind", str)
+	}
+	return nil
+}
+
+func (e MaskKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MaskKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MaskKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Layout of a QR code.
