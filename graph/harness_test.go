@@ -193,6 +193,16 @@ func (h *harness) personalData() []string {
 		if p.OldID != "" {
 			out = append(out, p.OldID)
 		}
+		if !p.BirthDate.YearOnly() && !p.BirthDate.IsZero() {
+			out = append(out, p.BirthDate.String())
+		}
+	}
+	for _, decls := range h.w.declarations {
+		for _, d := range decls {
+			if d.Phone != "" {
+				out = append(out, d.Phone)
+			}
+		}
 	}
 	return out
 }
