@@ -10,8 +10,6 @@ package checkpoint
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -72,21 +70,14 @@ func New(cfg Config, caller *upstream.Caller) (*Client, error) {
 	if caller == nil {
 		return nil, errNoUpstream
 	}
-	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("checkpoint adapter: BaseURL must be an absolute http(s) URL")
+	u, err := upstream.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint adapter: BaseURL: %w", err)
 	}
 	if cfg.APIKey == "" {
 		return nil, errors.New("checkpoint adapter: APIKey is required")
 	}
-	return &Client{base: u, apiKey: cfg.APIKey, caller: caller, newID: randomID}, nil
-}
-
-// randomID makes request IDs and idempotency keys: 128 random bits in hex.
-func randomID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+	return &Client{base: u, apiKey: cfg.APIKey, caller: caller, newID: upstream.RandomID}, nil
 }
 
 // call is one HTTP exchange's outcome for a status below 500 other than 429.

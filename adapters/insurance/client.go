@@ -8,13 +8,10 @@ package insurance
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -64,14 +61,14 @@ func New(cfg Config, caller *upstream.Caller) (*Client, error) {
 	if caller == nil {
 		return nil, errors.New("insurance adapter: caller is required")
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("insurance adapter: BaseURL must be an absolute http(s) URL")
+	u, err := upstream.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("insurance adapter: BaseURL: %w", err)
 	}
 	if cfg.APIKey == "" {
 		return nil, errors.New("insurance adapter: APIKey is required")
 	}
-	base := strings.TrimRight(u.String(), "/")
+	base := u.String()
 	return &Client{
 		lookupURL: base + pathLookup,
 		healthURL: base + pathHealth,
@@ -149,7 +146,8 @@ type lookupRequest struct {
 
 // lookupChunk makes one tra-cuu-lo call for at most MaxBatch distinct IDs.
 func (c *Client) lookupChunk(ctx context.Context, ids []string) ([]domain.InsuranceCard, []error, error) {
-	body, err := json.Marshal(lookupRequest{MaYeuCau: requestID(), DsSoDinhDanh: ids})
+	// 96 random bits, the length of VSS request IDs.
+	body, err := json.Marshal(lookupRequest{MaYeuCau: "hub-" + upstream.RandomID()[:24], DsSoDinhDanh: ids})
 	if err != nil {
 		return nil, nil, domain.NewUpstreamError(opLookup.Upstream, opLookup.Name, domain.ErrRejected, "encoding request", err)
 	}
@@ -214,14 +212,4 @@ func (c *Client) send(ctx context.Context, op upstream.Op, req *http.Request, li
 		return nil, 0, badData(op, fmt.Sprintf("HTTP %d with non-JSON content", resp.StatusCode), nil)
 	}
 	return raw, resp.StatusCode, nil
-}
-
-// requestID is the maYeuCau sent with each call, for correlating logs with
-// VSS. A failing random source only costs the correlation.
-func requestID() string {
-	var b [12]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return ""
-	}
-	return "hub-" + hex.EncodeToString(b[:])
 }

@@ -8,11 +8,8 @@ package population
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,7 +63,7 @@ type Client struct {
 	endpoint string
 	caller   *upstream.Caller
 	// newRequestID makes each MaYeuCau; tests fix it for golden files.
-	newRequestID func() (string, error)
+	newRequestID func() string
 }
 
 // New checks cfg and returns a client sending its calls through caller.
@@ -74,9 +71,9 @@ func New(cfg Config, caller *upstream.Caller) (*Client, error) {
 	if caller == nil {
 		return nil, errors.New("population adapter: caller is required")
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("population adapter: BaseURL must be an absolute http(s) URL")
+	u, err := upstream.BaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("population adapter: BaseURL: %w", err)
 	}
 	for _, f := range []struct{ name, v string }{
 		{"AgencyCode", cfg.AgencyCode}, {"ServiceCode", cfg.ServiceCode},
@@ -97,20 +94,10 @@ func New(cfg Config, caller *upstream.Caller) (*Client, error) {
 	}
 	return &Client{
 		cfg:          cfg,
-		endpoint:     strings.TrimRight(cfg.BaseURL, "/") + EndpointPath,
+		endpoint:     u.String() + EndpointPath,
 		caller:       caller,
-		newRequestID: randomRequestID,
+		newRequestID: upstream.RandomID,
 	}, nil
-}
-
-// randomRequestID is a MaYeuCau: 128 random bits in hex, unique per call as
-// the platform's audit log requires.
-func randomRequestID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b[:]), nil
 }
 
 func op(name string) upstream.Op {
@@ -141,10 +128,7 @@ func (c *Client) Lookup(ctx context.Context, id string) (domain.Person, error) {
 	} else {
 		req.SoCMND = id
 	}
-	reqID, err := c.fillHeader(&req.requestHeader, OpLookup)
-	if err != nil {
-		return domain.Person{}, err
-	}
+	reqID := c.fillHeader(&req.requestHeader)
 	raw, err := c.call(ctx, OpLookup, req)
 	if err != nil {
 		return domain.Person{}, err
@@ -229,10 +213,7 @@ func (c *Client) Verify(ctx context.Context, in domain.VerifyRequest) (domain.Ve
 	} else {
 		req.SoCMND = id
 	}
-	reqID, err := c.fillHeader(&req.requestHeader, OpVerify)
-	if err != nil {
-		return domain.VerifyResult{}, err
-	}
+	reqID := c.fillHeader(&req.requestHeader)
 	raw, err := c.call(ctx, OpVerify, req)
 	if err != nil {
 		return domain.VerifyResult{}, err
@@ -248,10 +229,7 @@ func (c *Client) PopulationCounts(ctx context.Context, unit string) ([]domain.Po
 		return nil, &domain.InputError{Field: "adminUnit", Reason: "must be a 2-digit province or 5-digit commune code"}
 	}
 	req := countRequest{Xmlns: Namespace, MaDonViHanhChinh: unit}
-	reqID, err := c.fillHeader(&req.requestHeader, OpCount)
-	if err != nil {
-		return nil, err
-	}
+	reqID := c.fillHeader(&req.requestHeader)
 	raw, err := c.call(ctx, OpCount, req)
 	if err != nil {
 		return nil, err
@@ -269,11 +247,10 @@ func (c *Client) Ping(ctx context.Context) error {
 	return err
 }
 
-func (c *Client) fillHeader(h *requestHeader, opName string) (string, error) {
-	id, err := c.newRequestID()
-	if err != nil {
-		return "", domain.NewUpstreamError(domain.UpstreamPopulation, opName, domain.ErrUnavailable, "no randomness for MaYeuCau", err)
-	}
+// fillHeader sets the request header; MaYeuCau is unique per call, as the
+// system's own audit log requires.
+func (c *Client) fillHeader(h *requestHeader) string {
+	id := c.newRequestID()
 	*h = requestHeader{
 		MaYeuCau:  id,
 		MaDVC:     c.cfg.ServiceCode,
@@ -281,7 +258,7 @@ func (c *Client) fillHeader(h *requestHeader, opName string) (string, error) {
 		MaDonVi:   c.cfg.AgencyCode,
 		MaCanBo:   c.cfg.OfficerCode,
 	}
-	return id, nil
+	return id
 }
 
 func sexCode(s domain.Sex) string {

@@ -7,12 +7,16 @@ package upstream
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vn-epidemic/hub/domain"
@@ -168,4 +172,28 @@ func (c *cancelOnClose) Close() error {
 	err := c.ReadCloser.Close()
 	c.cancel()
 	return err
+}
+
+// BaseURL checks an upstream's configured base URL: absolute http(s) with a
+// host, trailing slashes, query and fragment dropped. Its error names no URL
+// (configs may carry credentials in them by mistake).
+func BaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("not a URL")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("want an absolute http(s) URL")
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u, nil
+}
+
+// RandomID is 128 random bits in hex: request IDs and idempotency keys.
+// crypto/rand.Read does not fail (since Go 1.24 it aborts the program instead).
+func RandomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

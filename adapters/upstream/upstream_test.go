@@ -430,3 +430,38 @@ func TestDoDoesNotLeakRawMode(t *testing.T) {
 		t.Fatalf("Do after DoRaw: %v, want ErrUnavailable", err)
 	}
 }
+
+func TestBaseURL(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"https://api.bhxh.example.gov.vn", "https://api.bhxh.example.gov.vn", true},
+		{"http://127.0.0.1:9101/dancu//", "http://127.0.0.1:9101/dancu", true},
+		{"https://x.example/api?x=1#f", "https://x.example/api", true},
+		{"ftp://x.example", "", false},
+		{"/relative/path", "", false},
+		{"https://", "", false},
+		{"::not a url", "", false},
+	}
+	for _, tt := range tests {
+		u, err := upstream.BaseURL(tt.in)
+		if (err == nil) != tt.ok || (tt.ok && u.String() != tt.want) {
+			t.Errorf("BaseURL(%q) = %v, %v; want %q ok=%v", tt.in, u, err, tt.want, tt.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), tt.in) {
+			t.Errorf("error %q quotes the URL", err)
+		}
+	}
+}
+
+func TestRandomIDIsHexAndUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := upstream.RandomID()
+		if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+	}
+}

@@ -9,8 +9,6 @@ package vaccination
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -83,14 +81,14 @@ func New(cfg Config, caller *upstream.Caller) (*Client, error) {
 	if caller == nil {
 		return nil, errors.New("vaccination adapter: caller is required")
 	}
-	base, err := parseBase(cfg.BaseURL)
+	base, err := upstream.BaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("vaccination adapter: BaseURL: %w", err)
 	}
 	tokenURL := cfg.TokenURL
 	if tokenURL == "" {
 		tokenURL = base.JoinPath("oauth2", "token").String()
-	} else if _, err := parseBase(tokenURL); err != nil {
+	} else if _, err := upstream.BaseURL(tokenURL); err != nil {
 		return nil, fmt.Errorf("vaccination adapter: TokenURL: %w", err)
 	}
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
@@ -100,19 +98,6 @@ func New(cfg Config, caller *upstream.Caller) (*Client, error) {
 		base: base, tokenURL: tokenURL, id: cfg.ClientID, secret: cfg.ClientSecret,
 		scope: strings.Join(strings.Fields(cfg.Scope), " "), caller: caller, now: time.Now,
 	}, nil
-}
-
-func parseBase(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, errors.New("not a URL")
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("want an absolute http(s) URL")
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawQuery, u.Fragment = "", ""
-	return u, nil
 }
 
 // token returns a live access token, fetching one when none is cached or the
@@ -317,13 +302,6 @@ func statusError(op upstream.Op, status int, body []byte) error {
 
 func badData(op upstream.Op, reason string, err error) error {
 	return domain.NewUpstreamError(op.Upstream, op.Name, domain.ErrBadUpstreamData, reason, err)
-}
-
-// newIdempotencyKey returns a random key for one write.
-func newIdempotencyKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	return hex.EncodeToString(b[:])
 }
 
 // Ping checks that the platform answers and that the hub's credentials are

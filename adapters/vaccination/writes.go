@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vn-epidemic/hub/adapters/upstream"
 	"github.com/vn-epidemic/hub/domain"
 	"github.com/vn-epidemic/hub/vntext"
 )
@@ -34,7 +35,7 @@ func (c *Client) CreateFeedback(ctx context.Context, in domain.FeedbackInput) (d
 	}
 	body, _ := json.Marshal(req)
 	resp, err := c.doOK(ctx, call{op: opFbCreate, method: http.MethodPost, path: "/api/v1/feedback",
-		body: body, idemKey: newIdempotencyKey()})
+		body: body, idemKey: upstream.RandomID()})
 	if err != nil {
 		return domain.Feedback{}, err
 	}
@@ -118,7 +119,7 @@ func (c *Client) RecordDose(ctx context.Context, in domain.DoseInput, identity d
 		DoseNumber: in.Number, DoseType: typ, Date: in.Date.String(), Vaccine: vaccine, Lot: lot, SiteCode: site,
 	})
 	resp, err := c.doOK(ctx, call{op: opRecordDose, method: http.MethodPost, path: "/api/v1/doses",
-		body: body, idemKey: newIdempotencyKey()})
+		body: body, idemKey: upstream.RandomID()})
 	if err != nil {
 		return domain.Dose{}, err
 	}
